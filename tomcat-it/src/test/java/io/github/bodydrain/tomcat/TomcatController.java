@@ -1,0 +1,96 @@
+package io.github.bodydrain.tomcat;
+
+import io.github.bodydrain.it.ServerController;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServlet;
+import org.apache.catalina.Context;
+import org.apache.catalina.Wrapper;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
+import org.apache.catalina.util.ServerInfo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.Map;
+
+/** Embedded Tomcat, NIO connector. */
+final class TomcatController implements ServerController {
+
+    private final Map<String, String> connectorProperties;
+    private Tomcat tomcat;
+
+    /** Tomcat with its own swallow off ({@code maxSwallowSize=0}), so the tests see the filter. */
+    TomcatController() {
+        this(Map.of("maxSwallowSize", "0"));
+    }
+
+    TomcatController(Map<String, String> connectorProperties) {
+        this.connectorProperties = connectorProperties;
+    }
+
+    @Override
+    public String name() {
+        return ServerInfo.getServerInfo();
+    }
+
+    @Override
+    public int start(Filter filter, Map<String, HttpServlet> servlets) throws Exception {
+        tomcat = new Tomcat();
+        tomcat.setBaseDir(Files.createTempDirectory("tomcat-it").toString());
+        Connector connector = new Connector();
+        connector.setPort(0);
+        connector.setProperty("address", "127.0.0.1");
+        connectorProperties.forEach((name, value) -> {
+            if (!connector.setProperty(name, value)) {
+                throw new IllegalArgumentException("Tomcat connector has no property " + name);
+            }
+        });
+        tomcat.setConnector(connector);
+
+        Context context = tomcat.addContext("", baseDir());
+        servlets.forEach((path, servlet) -> {
+            String name = "servlet" + path.replace('/', '_');
+            Wrapper wrapper = Tomcat.addServlet(context, name, servlet);
+            wrapper.setAsyncSupported(true);
+            context.addServletMappingDecoded(path, name);
+        });
+        if (filter != null) {
+            FilterDef def = new FilterDef();
+            def.setFilterName("bodyDrain");
+            def.setFilter(filter);
+            def.setAsyncSupported("true");
+            context.addFilterDef(def);
+            FilterMap map = new FilterMap();
+            map.setFilterName("bodyDrain");
+            map.addURLPattern("/*");
+            map.setDispatcher(DispatcherType.REQUEST.name());
+            map.setDispatcher(DispatcherType.ASYNC.name());
+            map.setDispatcher(DispatcherType.ERROR.name());
+            context.addFilterMap(map);
+        }
+        tomcat.start();
+        return connector.getLocalPort();
+    }
+
+    private static String baseDir() {
+        try {
+            return Files.createTempDirectory("tomcat-docbase").toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void stop() throws Exception {
+        if (tomcat != null) {
+            tomcat.stop();
+            tomcat.destroy();
+            tomcat = null;
+        }
+    }
+
+}

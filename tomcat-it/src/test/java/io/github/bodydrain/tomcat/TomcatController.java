@@ -4,7 +4,7 @@ import io.github.bodydrain.it.ServerController;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
-import org.apache.catalina.Context;
+import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
@@ -51,12 +51,15 @@ final class TomcatController implements ServerController {
         });
         tomcat.setConnector(connector);
 
-        Context context = tomcat.addContext("", baseDir());
+        StandardContext context = (StandardContext) tomcat.addContext("", baseDir());
+        // The embedded JVM does not open these packages; the checks only warn about it.
+        context.setClearReferencesThreadLocals(false);
+        context.setClearReferencesRmiTargets(false);
         servlets.forEach((path, servlet) -> {
             String name = "servlet" + path.replace('/', '_');
             Wrapper wrapper = Tomcat.addServlet(context, name, servlet);
             wrapper.setAsyncSupported(true);
-            context.addServletMappingDecoded(path, name);
+            wrapper.addMapping(path);
         });
         if (filter != null) {
             FilterDef def = new FilterDef();

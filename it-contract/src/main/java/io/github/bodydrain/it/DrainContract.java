@@ -39,7 +39,7 @@ public abstract class DrainContract {
     protected abstract ServerController controller();
 
     protected int start(Filter filter) throws Exception {
-        return server.start(filter, Map.of("/ignore", TestServlets.ignoresBody()));
+        return server.start(filter, TestServlets.all());
     }
 
     @AfterEach
@@ -97,6 +97,36 @@ public abstract class DrainContract {
         assertEquals(EXCHANGES, stats.getDrainedRequests(), stats::toString);
         assertEquals(0, stats.getStoppedByTimeout(), "no request thread waited for the time bound");
         assertEquals(0, stats.getCommittedBeforeDrain(), stats::toString);
+    }
+
+    /**
+     * After a drain the connection stays persistent and the next request on it is read from its
+     * first byte: the drain read exactly the body, no less and no more. Where the container closes
+     * the connection after certain statuses all the same (Tomcat drops it after 400, 408, 411,
+     * 413, 414, 500, 501 and 503, with {@code Connection: close}), the close must be a FIN.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/ignore?bytes=2", "/ignore?bytes=" + LARGE_RESPONSE, "/status?status=401",
+            "/send-error?status=413", "/throw", "/async?bytes=2", "/read-half?bytes=2", "/reader?bytes=2",
+            "/close-output?bytes=2"})
+    void aDrainedConnectionServesTheNextRequest(String path) throws Exception {
+        BodyDrainFilter filter = filter();
+        int port = start(filter);
+
+        try (KeepAliveConnection connection = new KeepAliveConnection(port)) {
+            KeepAliveConnection.Response first = connection.post(path, 256 * 1024);
+            if (first.closesConnection()) {
+                assertEquals(Ending.FIN, connection.ending(5_000), first::toString);
+                assertEquals(1, filter.getStats().getDrainedRequests(), filter.getStats()::toString);
+                return;
+            }
+            KeepAliveConnection.Response second = connection.post("/ignore?bytes=3", 1024);
+
+            assertEquals(200, second.status(), second::toString);
+            assertTrue(TestServlets.isExpectedBody(second.body(), 3), second::toString);
+            assertEquals(Ending.OPEN, connection.ending(200), "the connection stays open");
+        }
+        assertEquals(2, filter.getStats().getDrainedRequests(), filter.getStats()::toString);
     }
 
     /**

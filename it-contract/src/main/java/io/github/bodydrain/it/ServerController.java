@@ -14,17 +14,31 @@ public interface ServerController {
     /** The container and version, for messages and reports. */
     String name();
 
+    /** What the container itself does with a body the application left unread. */
+    enum BodyHandling {
+        /**
+         * As little as the container allows: Tomcat {@code maxSwallowSize=0}, Jetty
+         * {@code maxUnconsumedRequestContentReads=1}, so that what a test sees is the filter's
+         * doing and not the container's.
+         */
+        OFF,
+        /** The container's defaults, as users run it. */
+        DEFAULT
+    }
+
     /**
      * Starts the container on an ephemeral port of 127.0.0.1, with each servlet at its path
      * (async supported) and, unless {@code filter} is null, the filter in front of them all for
-     * the REQUEST, ASYNC and ERROR dispatches. The container's own handling of unread bodies is
-     * switched off (Tomcat {@code maxSwallowSize=0}, Jetty
-     * {@code maxUnconsumedRequestContentReads=0}), so that what the tests see is the filter's
-     * doing and not the container's.
+     * the REQUEST, ASYNC and ERROR dispatches.
      *
      * @return the port
      */
-    int start(Filter filter, Map<String, HttpServlet> servlets) throws Exception;
+    int start(Filter filter, Map<String, HttpServlet> servlets, BodyHandling bodyHandling) throws Exception;
+
+    /** Starts the container with its own body handling {@linkplain BodyHandling#OFF off}. */
+    default int start(Filter filter, Map<String, HttpServlet> servlets) throws Exception {
+        return start(filter, servlets, BodyHandling.OFF);
+    }
 
     /** Stops the container; safe to call when it did not start. */
     void stop() throws Exception;

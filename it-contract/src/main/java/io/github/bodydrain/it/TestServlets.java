@@ -1,13 +1,19 @@
 package io.github.bodydrain.it;
 
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
-/** The servlets the contract suite runs; none reads the request body. */
+/** The servlets the suites run; none reads the request body unless its name says so. */
 public final class TestServlets {
 
     private TestServlets() {
@@ -29,6 +35,105 @@ public final class TestServlets {
                 response.getOutputStream().write(body(bytes));
             }
         };
+    }
+
+    /** Sets the status {@code ?status=} and writes nothing. */
+    public static HttpServlet setsStatus() {
+        return new HttpServlet() {
+            @Override
+            protected void service(HttpServletRequest request, HttpServletResponse response) {
+                response.setStatus(intParameter(request, "status", 401));
+            }
+        };
+    }
+
+    /** Calls {@code sendError} with the status {@code ?status=}: the container writes the page. */
+    public static HttpServlet sendsError() {
+        return new HttpServlet() {
+            @Override
+            protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                response.sendError(intParameter(request, "status", 413));
+            }
+        };
+    }
+
+    /** Throws: the container answers 500, and Tomcat then swallows nothing. */
+    public static HttpServlet throwsException() {
+        return new HttpServlet() {
+            @Override
+            protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException {
+                throw new ServletException("rejected without reading the body (expected by the test)");
+            }
+        };
+    }
+
+    /** Starts async processing and writes the response and completes from another thread. */
+    public static HttpServlet completesAsync() {
+        return new HttpServlet() {
+            @Override
+            protected void service(HttpServletRequest request, HttpServletResponse response) {
+                int bytes = intParameter(request, "bytes", 2);
+                AsyncContext async = request.startAsync();
+                CompletableFuture.runAsync(() -> {
+                    try {
+                        HttpServletResponse asyncResponse = (HttpServletResponse) async.getResponse();
+                        asyncResponse.setContentLength(bytes);
+                        asyncResponse.getOutputStream().write(body(bytes));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    } finally {
+                        async.complete();
+                    }
+                });
+            }
+        };
+    }
+
+    /** Reads half the declared body through the stream, then answers. */
+    public static HttpServlet readsHalf() {
+        return new HttpServlet() {
+            @Override
+            protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                request.getInputStream().readNBytes((int) (request.getContentLengthLong() / 2));
+                writeBody(request, response);
+            }
+        };
+    }
+
+    /** Reads a few characters through {@code getReader()}, then answers. */
+    public static HttpServlet readsFewCharacters() {
+        return new HttpServlet() {
+            @Override
+            protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                request.getReader().read(new char[16]);
+                writeBody(request, response);
+            }
+        };
+    }
+
+    /** Writes its body without a Content-Length and closes the output stream itself. */
+    public static HttpServlet closesOutput() {
+        return new HttpServlet() {
+            @Override
+            protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                ServletOutputStream out = response.getOutputStream();
+                out.write(body(intParameter(request, "bytes", 2)));
+                out.close();
+            }
+        };
+    }
+
+    /** Every servlet above at its path, as the suites and the demonstration mount them. */
+    public static Map<String, HttpServlet> all() {
+        return Map.of("/ignore", ignoresBody(), "/status", setsStatus(), "/send-error", sendsError(),
+                "/throw", throwsException(), "/async", completesAsync(), "/read-half", readsHalf(),
+                "/reader", readsFewCharacters(), "/close-output", closesOutput());
+    }
+
+    private static void writeBody(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        int bytes = intParameter(request, "bytes", 2);
+        response.setContentLength(bytes);
+        response.getOutputStream().write(body(bytes));
     }
 
     /** Reads a query parameter: the form body is never parsed, only the query string. */

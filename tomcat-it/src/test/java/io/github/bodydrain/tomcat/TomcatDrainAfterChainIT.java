@@ -8,6 +8,7 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import org.apache.catalina.util.ServerInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,9 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 /**
- * Why BodyDrainFilter drains before the commit: on Tomcat a drain after {@code chain.doFilter}
+ * Why BodyDrainFilter drains before the commit: on Tomcat 11 a drain after {@code chain.doFilter}
  * returns is too late once the servlet has written its declared Content-Length, because Tomcat
- * closes the request input together with the response output.
+ * closes the request input together with the response output. Tomcat 10.1 (run by tomcat10-it)
+ * still lets such a drain read; the test states both, so a change in either shows.
  */
 class TomcatDrainAfterChainIT {
 
@@ -70,7 +72,11 @@ class TomcatDrainAfterChainIT {
         RawExchange.post(port, "/ignore?bytes=2", 1024 * 1024, Sending.WHOLE_BODY_THEN_READ);
 
         Object outcome = filter.outcome.get(30, TimeUnit.SECONDS);
-        IOException e = assertInstanceOf(IOException.class, outcome, () -> "drained " + outcome + " bytes");
-        assertEquals("Stream closed", e.getMessage());
+        if (ServerInfo.getServerNumber().startsWith("10.1.")) {
+            assertEquals(1024L * 1024, outcome);
+        } else {
+            IOException e = assertInstanceOf(IOException.class, outcome, () -> "drained " + outcome + " bytes");
+            assertEquals("Stream closed", e.getMessage());
+        }
     }
 }

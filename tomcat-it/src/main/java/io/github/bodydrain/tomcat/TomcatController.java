@@ -18,19 +18,9 @@ import java.nio.file.Files;
 import java.util.Map;
 
 /** Embedded Tomcat, NIO connector. */
-final class TomcatController implements ServerController {
+public final class TomcatController implements ServerController {
 
-    private final Map<String, String> connectorProperties;
     private Tomcat tomcat;
-
-    /** Tomcat with its own swallow off ({@code maxSwallowSize=0}), so the tests see the filter. */
-    TomcatController() {
-        this(Map.of("maxSwallowSize", "0"));
-    }
-
-    TomcatController(Map<String, String> connectorProperties) {
-        this.connectorProperties = connectorProperties;
-    }
 
     @Override
     public String name() {
@@ -38,17 +28,15 @@ final class TomcatController implements ServerController {
     }
 
     @Override
-    public int start(Filter filter, Map<String, HttpServlet> servlets) throws Exception {
+    public int start(Filter filter, Map<String, HttpServlet> servlets, BodyHandling bodyHandling) throws Exception {
         tomcat = new Tomcat();
         tomcat.setBaseDir(Files.createTempDirectory("tomcat-it").toString());
         Connector connector = new Connector();
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
-        connectorProperties.forEach((name, value) -> {
-            if (!connector.setProperty(name, value)) {
-                throw new IllegalArgumentException("Tomcat connector has no property " + name);
-            }
-        });
+        if (bodyHandling == BodyHandling.OFF && !connector.setProperty("maxSwallowSize", "0")) {
+            throw new IllegalStateException("Tomcat connector has no property maxSwallowSize");
+        }
         tomcat.setConnector(connector);
 
         StandardContext context = (StandardContext) tomcat.addContext("", baseDir());

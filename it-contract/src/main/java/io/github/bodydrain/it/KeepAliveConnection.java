@@ -1,0 +1,117 @@
+package io.github.bodydrain.it;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One persistent HTTP/1.1 connection on a raw socket, for requests one after another; each
+ * response is read to its exact end (Content-Length or chunked), never past it.
+ */
+public final class KeepAliveConnection implements AutoCloseable {
+
+    /** A response: status, headers, body. */
+    public record Response(int status, Map<String, String> headers, byte[] body) {
+        public boolean closesConnection() {
+            return headers.getOrDefault("Connection", "").toLowerCase(Locale.ROOT).contains("close");
+        }
+    }
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    public KeepAliveConnection(int port) throws IOException {
+        socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        socket.setSoTimeout(15_000);
+        in = new BufferedInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
+    /** POSTs {@code bodyBytes} bytes with a Content-Length and reads the response. */
+    public Response post(String path, int bodyBytes) throws IOException {
+        out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
+                + "Content-Length: " + bodyBytes + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        byte[] body = new byte[bodyBytes];
+        Arrays.fill(body, (byte) 'k');
+        out.write(body);
+        out.flush();
+        return read();
+    }
+
+    /**
+     * How the connection stands after the last response: closed by the server with FIN or RST,
+     * or still open after waiting {@code millis} for a sign. Nothing more may have been sent.
+     */
+    public RawExchange.Ending ending(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        try {
+            int next = in.read();
+            if (next >= 0) {
+                throw new IOException("unexpected byte after the response: " + next);
+            }
+            return RawExchange.Ending.FIN;
+        } catch (SocketTimeoutException stillOpen) {
+            return RawExchange.Ending.OPEN;
+        } catch (java.net.SocketException e) {
+            if (String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("reset")) {
+                return RawExchange.Ending.RESET;
+            }
+            throw e;
+        } finally {
+            socket.setSoTimeout(15_000);
+        }
+    }
+
+    private Response read() throws IOException {
+        String statusLine = line();
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (String header; !(header = line()).isEmpty(); ) {
+            int colon = header.indexOf(':');
+            headers.put(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
+        }
+        int status = Integer.parseInt(statusLine.split(" ")[1]);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        if (headers.getOrDefault("Transfer-Encoding", "").toLowerCase(Locale.ROOT).contains("chunked")) {
+            for (int size; (size = Integer.parseInt(line().split(";")[0].trim(), 16)) > 0; ) {
+                body.write(in.readNBytes(size));
+                line();
+            }
+            while (!line().isEmpty()) {
+                // trailers
+            }
+        } else if (headers.containsKey("Content-Length")) {
+            body.write(in.readNBytes(Integer.parseInt(headers.get("Content-Length"))));
+        }
+        return new Response(status, headers, body.toByteArray());
+    }
+
+    private String line() throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b; (b = in.read()) != '\n'; ) {
+            if (b < 0) {
+                throw new IOException("connection closed by the server mid-response");
+            }
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

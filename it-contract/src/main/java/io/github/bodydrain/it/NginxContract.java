@@ -1,0 +1,85 @@
+package io.github.bodydrain.it;
+
+import io.github.bodydrain.BodyDrainFilter;
+import io.github.bodydrain.it.NginxProof.Row;
+import io.github.bodydrain.it.ServerController.BodyHandling;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The proof behind a real nginx: every scenario, every body size, both upstream modes, no failure
+ * and no reset line with the filter; and without it, the resets this container is known for.
+ * Each container module extends this with its {@link ServerController}.
+ */
+@Timeout(900)
+public abstract class NginxContract {
+
+    protected static final int KIB = 1024;
+    protected static final int MIB = 1024 * KIB;
+    protected static final int[] BODIES = {KIB, 256 * KIB, MIB, 4 * MIB};
+
+    /** The container under test. */
+    protected abstract ServerController controller();
+
+    /**
+     * The body sizes at which this container, with its defaults and without the filter, is known
+     * to lose responses behind nginx when a servlet ignores the body and sends 600 kB.
+     */
+    protected abstract int[] knownResetBodies();
+
+    /** Scenarios the filter must carry through nginx without a failure on this container. */
+    protected List<Scenario> scenarios() {
+        return Scenario.ALL;
+    }
+
+    /**
+     * The container's own body handling is off, so the filter alone must carry every scenario;
+     * with the container's help it could only do better.
+     */
+    @ParameterizedTest(name = "nginx upstream {0}")
+    @EnumSource(Nginx.Upstream.class)
+    void withTheFilterNoRequestFailsAndNginxLogsNoReset(Nginx.Upstream upstream) throws Exception {
+        BodyDrainFilter filter = NginxProof.filter();
+        ServerController container = controller();
+
+        List<Row> rows = NginxProof.run(container, filter, BodyHandling.OFF, upstream, scenarios(), BODIES);
+
+        report(container, "with the filter, nginx upstream " + upstream, rows);
+        assertAll(rows.stream().map(row -> (Executable) () -> {
+            assertEquals(NginxProof.REQUESTS, row.result().requests(), row::toString);
+            assertEquals(0, row.failures(), row::toString);
+            assertEquals(0, row.resetLineCount(), row::toString);
+        }));
+        assertEquals(0, filter.getStats().getStoppedByTimeout(), filter.getStats()::toString);
+    }
+
+    /** A proof whose baseline never fails proves nothing: the container as users run it. */
+    @ParameterizedTest(name = "nginx upstream {0}")
+    @EnumSource(Nginx.Upstream.class)
+    void withoutTheFilterTheKnownResetsAppear(Nginx.Upstream upstream) throws Exception {
+        ServerController container = controller();
+
+        List<Row> rows = NginxProof.run(container, null, BodyHandling.DEFAULT, upstream,
+                List.of(Scenario.IGNORE_LARGE), knownResetBodies());
+
+        report(container, "without the filter, container defaults, nginx upstream " + upstream, rows);
+        assertAll(rows.stream().map(row -> (Executable) () ->
+                assertTrue(row.failures() >= NginxProof.REQUESTS / 10, row::toString)));
+    }
+
+    private static void report(ServerController container, String title, List<Row> rows) {
+        StringBuilder out = new StringBuilder(container.name()).append(", ").append(title).append(':');
+        for (Row row : rows) {
+            out.append("\n  ").append(row);
+        }
+        System.out.println(out);
+    }
+}

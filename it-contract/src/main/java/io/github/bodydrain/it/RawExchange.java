@@ -208,6 +208,11 @@ public final class RawExchange {
         return value == null ? -1 : Long.parseLong(value);
     }
 
+    /** The response declared its length and all of it arrived. */
+    public boolean bodyComplete() {
+        return declaredLength() >= 0 && body.length == declaredLength();
+    }
+
     /** The response body arrived whole, with the bytes the test servlets write. */
     public boolean bodyArrivedWhole() {
         return declaredLength() >= 0 && TestServlets.isExpectedBody(body, (int) declaredLength());

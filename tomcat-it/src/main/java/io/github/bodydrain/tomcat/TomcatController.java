@@ -5,6 +5,7 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
 import org.apache.catalina.core.StandardContext;
+import org.apache.catalina.LifecycleState;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
@@ -15,12 +16,14 @@ import org.apache.catalina.util.ServerInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /** Embedded Tomcat, NIO connector. */
 public final class TomcatController implements ServerController {
 
     private Tomcat tomcat;
+    private StandardContext webapp;
 
     @Override
     public String name() {
@@ -29,16 +32,7 @@ public final class TomcatController implements ServerController {
 
     @Override
     public int start(Filter filter, Map<String, HttpServlet> servlets, BodyHandling bodyHandling) throws Exception {
-        tomcat = new Tomcat();
-        tomcat.setBaseDir(Files.createTempDirectory("tomcat-it").toString());
-        Connector connector = new Connector();
-        connector.setPort(0);
-        connector.setProperty("address", "127.0.0.1");
-        if (bodyHandling == BodyHandling.OFF && !connector.setProperty("maxSwallowSize", "0")) {
-            throw new IllegalStateException("Tomcat connector has no property maxSwallowSize");
-        }
-        tomcat.setConnector(connector);
-
+        Connector connector = newTomcat(bodyHandling);
         StandardContext context = (StandardContext) tomcat.addContext("", baseDir());
         // The embedded JVM does not open these packages; the checks only warn about it.
         context.setClearReferencesThreadLocals(false);
@@ -67,6 +61,40 @@ public final class TomcatController implements ServerController {
         return connector.getLocalPort();
     }
 
+    /**
+     * Deploys a web application, a WAR or an exploded directory, at the root, with its own
+     * {@code WEB-INF/web.xml}. A filter that fails to start leaves the context FAILED (Tomcat
+     * logs why); see {@link #webappAvailable()}.
+     *
+     * @return the port
+     */
+    public int startWebapp(Path war, BodyHandling bodyHandling) throws Exception {
+        Connector connector = newTomcat(bodyHandling);
+        webapp = (StandardContext) tomcat.addWebapp("", war.toAbsolutePath().toString());
+        webapp.setClearReferencesThreadLocals(false);
+        webapp.setClearReferencesRmiTargets(false);
+        tomcat.start();
+        return connector.getLocalPort();
+    }
+
+    /** Whether the web application deployed by {@link #startWebapp} started. */
+    public boolean webappAvailable() {
+        return webapp != null && webapp.getState() == LifecycleState.STARTED;
+    }
+
+    private Connector newTomcat(BodyHandling bodyHandling) throws IOException {
+        tomcat = new Tomcat();
+        tomcat.setBaseDir(Files.createTempDirectory("tomcat-it").toString());
+        Connector connector = new Connector();
+        connector.setPort(0);
+        connector.setProperty("address", "127.0.0.1");
+        if (bodyHandling == BodyHandling.OFF && !connector.setProperty("maxSwallowSize", "0")) {
+            throw new IllegalStateException("Tomcat connector has no property maxSwallowSize");
+        }
+        tomcat.setConnector(connector);
+        return connector;
+    }
+
     private static String baseDir() {
         try {
             return Files.createTempDirectory("tomcat-docbase").toString();
@@ -81,6 +109,7 @@ public final class TomcatController implements ServerController {
             tomcat.stop();
             tomcat.destroy();
             tomcat = null;
+            webapp = null;
         }
     }
 

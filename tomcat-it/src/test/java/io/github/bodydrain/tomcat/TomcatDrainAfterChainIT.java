@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,22 +46,10 @@ class TomcatDrainAfterChainIT {
                 throws IOException, ServletException {
             chain.doFilter(request, response);
             try (InputStream in = request.getInputStream()) {
-                outcome.complete(in.transferTo(OutputStreamNull.INSTANCE));
+                outcome.complete(in.transferTo(OutputStream.nullOutputStream()));
             } catch (IOException e) {
                 outcome.complete(e);
             }
-        }
-    }
-
-    private static final class OutputStreamNull extends java.io.OutputStream {
-        static final OutputStreamNull INSTANCE = new OutputStreamNull();
-
-        @Override
-        public void write(int b) {
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
         }
     }
 

@@ -1,0 +1,165 @@
+package io.github.bodydrain.samples.webxml;
+
+import io.github.bodydrain.it.RawExchange;
+import io.github.bodydrain.it.RawExchange.Ending;
+import io.github.bodydrain.it.RawExchange.Sending;
+import io.github.bodydrain.it.ServerController.BodyHandling;
+import io.github.bodydrain.tomcat.TomcatController;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The built WAR, deployed with its own web.xml into embedded Tomcat and Jetty: the 401 that
+ * ignores a 1 MiB upload arrives whole and the connection ends with FIN; a bad init-param stops
+ * the application with a message that names the parameter and the value.
+ */
+class WebXmlSampleIT {
+
+    private static final Path WAR = Path.of(System.getProperty("sample.war"));
+    private static final Path EXPLODED = Path.of(System.getProperty("sample.exploded"));
+    private static final int MIB = 1024 * 1024;
+
+    private final TomcatController tomcat = new TomcatController();
+    private Server jetty;
+
+    @AfterEach
+    void stop() throws Exception {
+        tomcat.stop();
+        if (jetty != null) {
+            jetty.stop();
+        }
+    }
+
+    /** Container limits as low as they go, so what the test sees is the filter's doing. */
+    private int startJetty(Path war) throws Exception {
+        jetty = new Server();
+        HttpConfiguration config = new HttpConfiguration();
+        config.setMaxUnconsumedRequestContentReads(1);
+        ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(config));
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        jetty.addConnector(connector);
+        WebAppContext webapp = new WebAppContext();
+        webapp.setContextPath("/");
+        webapp.setWar(war.toString());
+        webapp.setThrowUnavailableOnStartupException(true);
+        jetty.setHandler(webapp);
+        jetty.start();
+        return connector.getLocalPort();
+    }
+
+    private static void assertUnauthorizedArrivesWhole(int port) throws Exception {
+        for (int i = 0; i < 10; i++) {
+            RawExchange exchange = RawExchange.post(port, "/upload", MIB, Sending.WHOLE_BODY_THEN_READ);
+            assertEquals(401, exchange.status, exchange::toString);
+            assertTrue(exchange.bodyComplete(), exchange::toString);
+            assertEquals(Ending.FIN, exchange.ending, exchange::toString);
+            assertNull(exchange.sendFailure, exchange::toString);
+        }
+    }
+
+    @Test
+    void onTomcatTheIgnoredUploadNoLongerResets() throws Exception {
+        int port = tomcat.startWebapp(WAR, BodyHandling.OFF);
+        assertTrue(tomcat.webappAvailable());
+        assertUnauthorizedArrivesWhole(port);
+    }
+
+    @Test
+    void onJettyTheIgnoredUploadNoLongerResets() throws Exception {
+        assertUnauthorizedArrivesWhole(startJetty(WAR));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-5", "abc"})
+    void onTomcatABadInitParamStopsTheApplication(String maxBytes) throws Exception {
+        Path webapp = withMaxBytes(maxBytes);
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler capture = capturing(records);
+        Logger root = Logger.getLogger("");
+        root.addHandler(capture);
+        try {
+            tomcat.startWebapp(webapp, BodyHandling.DEFAULT);
+        } finally {
+            root.removeHandler(capture);
+        }
+        assertFalse(tomcat.webappAvailable(), "the application must not start");
+        String expected = "init parameter [maxBytes] = [" + maxBytes + "]";
+        assertTrue(records.stream().flatMap(r -> causes(r.getThrown())).anyMatch(m -> m.contains(expected)),
+                () -> "no log record names " + expected);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-5", "abc"})
+    void onJettyABadInitParamStopsTheApplication(String maxBytes) throws Exception {
+        Path webapp = withMaxBytes(maxBytes);
+        Exception e = assertThrows(Exception.class, () -> startJetty(webapp));
+        String expected = "Filter [bodyDrain]: init parameter [maxBytes] = [" + maxBytes + "]";
+        assertTrue(causes(e).anyMatch(m -> m.contains(expected)), () -> "not named: " + expected + " in " + e);
+    }
+
+    /** A copy of the exploded WAR whose web.xml sets maxBytes to the given value. */
+    private static Path withMaxBytes(String maxBytes) throws IOException {
+        Path copy = Files.createTempDirectory("webxml-sample");
+        try (Stream<Path> files = Files.walk(EXPLODED)) {
+            for (Path source : (Iterable<Path>) files::iterator) {
+                Path target = copy.resolve(EXPLODED.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        }
+        Path webXml = copy.resolve("WEB-INF/web.xml");
+        String original = Files.readString(webXml);
+        String changed = original.replace("<param-value>2097152</param-value>", "<param-value>" + maxBytes + "</param-value>");
+        assertFalse(original.equals(changed), "the sample's web.xml no longer sets maxBytes to 2097152");
+        Files.writeString(webXml, changed);
+        return copy;
+    }
+
+    private static Stream<String> causes(Throwable t) {
+        return t == null ? Stream.empty() : Stream.concat(Stream.of(String.valueOf(t.getMessage())), causes(t.getCause()));
+    }
+
+    private static Handler capturing(List<LogRecord> records) {
+        return new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+}

@@ -208,9 +208,21 @@ public final class RawExchange {
         return value == null ? -1 : Long.parseLong(value);
     }
 
-    /** The response declared its length and all of it arrived. */
+    /**
+     * All of the response body arrived: as many bytes as its Content-Length declared; for a
+     * chunked body, up to and including the last chunk; for a body delimited by the close, up to
+     * a FIN.
+     */
     public boolean bodyComplete() {
-        return declaredLength() >= 0 && body.length == declaredLength();
+        if (declaredLength() >= 0) {
+            return body.length == declaredLength();
+        }
+        if (headers.getOrDefault("Transfer-Encoding", "").toLowerCase(Locale.ROOT).contains("chunked")) {
+            String end = new String(body, Math.max(0, body.length - 5), Math.min(5, body.length),
+                    StandardCharsets.ISO_8859_1);
+            return end.equals("0\r\n\r\n");
+        }
+        return ending == Ending.FIN;
     }
 
     /** The response body arrived whole, with the bytes the test servlets write. */

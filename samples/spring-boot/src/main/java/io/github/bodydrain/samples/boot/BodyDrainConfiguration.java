@@ -1,0 +1,27 @@
+package io.github.bodydrain.samples.boot;
+
+import io.github.bodydrain.BodyDrainFilter;
+import jakarta.servlet.DispatcherType;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+@Configuration(proxyBeanMethods = false)
+public class BodyDrainConfiguration {
+
+    @Bean
+    public FilterRegistrationBean<BodyDrainFilter> bodyDrainFilter() {
+        FilterRegistrationBean<BodyDrainFilter> registration = new FilterRegistrationBean<>(new BodyDrainFilter());
+        registration.setName("bodyDrain");
+        registration.addUrlPatterns("/*");
+        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+        // Outermost, so that it sees the responses of every other filter (security included).
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.setAsyncSupported(true);
+        // Validated when the container starts the filter: a bad value stops the application.
+        registration.addInitParameter(BodyDrainFilter.MAX_BYTES_PARAM, "2097152");
+        registration.addInitParameter(BodyDrainFilter.TIMEOUT_MS_PARAM, "2000");
+        return registration;
+    }
+}

@@ -66,12 +66,22 @@ public final class Nginx implements AutoCloseable {
 
     /** Starts nginx in front of {@code 127.0.0.1:upstreamPort} and waits until it accepts. */
     public static Nginx start(int upstreamPort, Upstream upstream) throws IOException, InterruptedException {
+        int port = freePort();
+        return start(port, site(port, upstreamPort, upstream));
+    }
+
+    /**
+     * Starts nginx with {@code site} as the content of its {@code http} block, as a file in
+     * {@code conf.d/} would be, and waits until it accepts on {@code port}, which the site must
+     * listen on.
+     */
+    public static Nginx start(int port, String site) throws IOException, InterruptedException {
         String binary = binary();
         Path directory = Files.createTempDirectory("nginx-it");
         // nginx's workers drop root; they must reach their temp directories below this one.
         Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
-        int port = freePort();
-        Files.writeString(directory.resolve("nginx.conf"), config(port, upstreamPort, upstream));
+        Files.writeString(directory.resolve("site.conf"), site);
+        Files.writeString(directory.resolve("nginx.conf"), MAIN_CONFIG);
         Process process = new ProcessBuilder(binary, "-p", directory.toString(), "-c", "nginx.conf",
                 "-e", "error.log", "-g", "daemon off;")
                 .redirectErrorStream(true)
@@ -87,38 +97,44 @@ public final class Nginx implements AutoCloseable {
         return nginx;
     }
 
-    static String config(int port, int upstreamPort, Upstream upstream) {
+    /** Everything around the site: files in the temp directory, logs, no daemon. */
+    private static final String MAIN_CONFIG = String.join("\n",
+            "worker_processes 1;",
+            "pid nginx.pid;",
+            "error_log error.log error;",
+            "events { worker_connections 1024; }",
+            "http {",
+            "  access_log off;",
+            "  client_body_temp_path client_body;",
+            "  proxy_temp_path proxy;",
+            "  fastcgi_temp_path fastcgi;",
+            "  uwsgi_temp_path uwsgi;",
+            "  scgi_temp_path scgi;",
+            "  include site.conf;",
+            "}",
+            "");
+
+    static String site(int port, int upstreamPort, Upstream upstream) {
         boolean keepalive = upstream == Upstream.KEEPALIVE;
         return String.join("\n",
-                "worker_processes 1;",
-                "pid nginx.pid;",
-                "error_log error.log error;",
-                "events { worker_connections 1024; }",
-                "http {",
-                "  access_log off;",
-                "  client_body_temp_path client_body;",
-                "  proxy_temp_path proxy;",
-                "  fastcgi_temp_path fastcgi;",
-                "  uwsgi_temp_path uwsgi;",
-                "  scgi_temp_path scgi;",
-                "  client_max_body_size 64m;",
-                "  upstream app {",
-                "    server 127.0.0.1:" + upstreamPort + ";",
-                keepalive ? "    keepalive 16;" : "",
-                "  }",
-                "  server {",
-                "    listen 127.0.0.1:" + port + ";",
-                "    location / {",
-                "      proxy_pass http://app;",
-                keepalive ? "      proxy_http_version 1.1;" : "",
-                keepalive ? "      proxy_set_header Connection \"\";" : "",
-                "    }",
+                "client_max_body_size 64m;",
+                "upstream app {",
+                "  server 127.0.0.1:" + upstreamPort + ";",
+                keepalive ? "  keepalive 16;" : "",
+                "}",
+                "server {",
+                "  listen 127.0.0.1:" + port + ";",
+                "  location / {",
+                "    proxy_pass http://app;",
+                keepalive ? "    proxy_http_version 1.1;" : "",
+                keepalive ? "    proxy_set_header Connection \"\";" : "",
                 "  }",
                 "}",
                 "");
     }
 
-    private static int freePort() throws IOException {
+    /** A free port on 127.0.0.1, for nginx to listen on. */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress("127.0.0.1", 0));
             return socket.getLocalPort();

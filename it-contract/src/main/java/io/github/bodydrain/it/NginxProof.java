@@ -51,8 +51,21 @@ public final class NginxProof {
      */
     public static List<Row> run(ServerController container, BodyDrainFilter filter, BodyHandling bodyHandling,
             Nginx.Upstream upstream, List<Scenario> scenarios, int... bodySizes) throws Exception {
+        return run(container, filter, bodyHandling, upstreamPort -> Nginx.start(upstreamPort, upstream), scenarios,
+                bodySizes);
+    }
+
+    /** Starts nginx in front of a container's port. */
+    @FunctionalInterface
+    public interface NginxStarter {
+        Nginx start(int upstreamPort) throws Exception;
+    }
+
+    /** As {@link #run(ServerController, BodyDrainFilter, BodyHandling, Nginx.Upstream, List, int...)}, with nginx started by {@code starter}. */
+    public static List<Row> run(ServerController container, BodyDrainFilter filter, BodyHandling bodyHandling,
+            NginxStarter starter, List<Scenario> scenarios, int... bodySizes) throws Exception {
         int upstreamPort = container.start(filter, TestServlets.all(), bodyHandling);
-        try (Nginx nginx = Nginx.start(upstreamPort, upstream)) {
+        try (Nginx nginx = starter.start(upstreamPort)) {
             List<Row> rows = new ArrayList<>();
             for (Scenario scenario : scenarios) {
                 for (int bodyBytes : bodySizes) {

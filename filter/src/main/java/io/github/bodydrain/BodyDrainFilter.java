@@ -10,8 +10,11 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import javax.management.JMException;
+import javax.management.ObjectName;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.lang.management.ManagementFactory;
 import java.util.Collections;
 import java.util.function.LongFunction;
 
@@ -71,6 +74,9 @@ import java.util.function.LongFunction;
  * after every read. A single blocking read that gets no data is bounded by the container's own
  * read timeout.</td><td>integer &gt;= 1</td>
  * <td>{@value #DEFAULT_TIMEOUT_MS}, see {@link #DEFAULT_TIMEOUT_MS}</td></tr>
+ * <tr><td>{@code jmxEnabled}</td><td>Registers the counters ({@link DrainStatsMXBean}) with the
+ * platform MBean server at init, under {@link #getObjectName()}, and unregisters them at
+ * destroy.</td><td>{@code true} or {@code false}</td><td>{@code false}</td></tr>
  * </table>
  * An unknown parameter or a bad value stops {@link #init(FilterConfig)} with a
  * {@link ServletException} naming the filter, the parameter and the value. Init parameters, where
@@ -113,6 +119,12 @@ public final class BodyDrainFilter implements Filter {
     /** Init parameter: the most time one drain may take, in milliseconds. */
     public static final String TIMEOUT_MS_PARAM = "timeoutMs";
 
+    /** Init parameter: {@code true} registers the counters as an MBean; see {@link #getObjectName()}. */
+    public static final String JMX_ENABLED_PARAM = "jmxEnabled";
+
+    /** The JMX domain of the MBeans the filter registers. */
+    public static final String JMX_DOMAIN = "io.github.bodydrain";
+
     /**
      * Request attribute that defers the drain to the end of the request; see
      * {@link #enableFullDuplex(ServletRequest)}.
@@ -128,6 +140,7 @@ public final class BodyDrainFilter implements Filter {
 
     private volatile Settings settings;
     private final DrainStats stats = new DrainStats();
+    private volatile ObjectName objectName;
     // Shared by every drain of this filter: what is written into them is never read, so
     // concurrent drains may overwrite each other freely and no drain allocates a buffer.
     final byte[] discardBytes = new byte[DISCARD_BUFFER_SIZE];
@@ -135,7 +148,7 @@ public final class BodyDrainFilter implements Filter {
 
     /** A filter with the default settings, for {@code web.xml}; init parameters may change them. */
     public BodyDrainFilter() {
-        this(new Settings(DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS));
+        this(new Settings(DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, false));
     }
 
     private BodyDrainFilter(Settings settings) {
@@ -168,16 +181,63 @@ public final class BodyDrainFilter implements Filter {
         return settings.timeoutMs;
     }
 
+    /** Whether the counters are registered as an MBean at init. */
+    public boolean isJmxEnabled() {
+        return settings.jmxEnabled;
+    }
+
     /** What the filter has done since it was created. */
     public DrainStats getStats() {
         return stats;
     }
 
+    /**
+     * The name of the MBean with the counters, while it is registered:
+     * {@code io.github.bodydrain:type=BodyDrainFilter,context=<context path>,name=<filter name>};
+     * null when JMX is not enabled or the filter is not initialised.
+     */
+    public ObjectName getObjectName() {
+        return objectName;
+    }
+
     @Override
     public void init(FilterConfig config) throws ServletException {
         settings = settings.withInitParameters(config);
-        LOG.log(Level.INFO, "Filter [{0}] drains unread request bodies with maxBytes [{1}], timeoutMs [{2}]",
-                config.getFilterName(), Long.toString(settings.maxBytes), Long.toString(settings.timeoutMs));
+        if (settings.jmxEnabled) {
+            objectName = registerMBean(config);
+        }
+        LOG.log(Level.INFO, "Filter [{0}] drains unread request bodies with maxBytes [{1}], timeoutMs [{2}], jmxEnabled [{3}]",
+                config.getFilterName(), Long.toString(settings.maxBytes), Long.toString(settings.timeoutMs),
+                Boolean.toString(settings.jmxEnabled));
+    }
+
+    @Override
+    public void destroy() {
+        ObjectName registered = objectName;
+        objectName = null;
+        if (registered != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(registered);
+            } catch (JMException e) {
+                LOG.log(Level.DEBUG, "MBean [{0}] was already gone: {1}", registered, e);
+            }
+        }
+    }
+
+    private ObjectName registerMBean(FilterConfig config) throws ServletException {
+        String context = config.getServletContext() == null ? "" : config.getServletContext().getContextPath();
+        ObjectName name;
+        try {
+            name = new ObjectName(JMX_DOMAIN + ":type=BodyDrainFilter,context="
+                    + ObjectName.quote(context.isEmpty() ? "/" : context) + ",name="
+                    + ObjectName.quote(config.getFilterName()));
+            ManagementFactory.getPlatformMBeanServer().registerMBean(stats, name);
+        } catch (JMException e) {
+            // Two filters of the same name in one context, or one not destroyed: a setup error.
+            throw new ServletException("Filter [" + config.getFilterName() + "]: init parameter [" + JMX_ENABLED_PARAM
+                    + "] = [true] but its MBean cannot be registered: " + e, e);
+        }
+        return name;
     }
 
     @Override
@@ -236,6 +296,7 @@ public final class BodyDrainFilter implements Filter {
     public static final class Builder {
         private long maxBytes = DEFAULT_MAX_BYTES;
         private long timeoutMs = DEFAULT_TIMEOUT_MS;
+        private boolean jmxEnabled;
 
         private Builder() {
         }
@@ -252,11 +313,17 @@ public final class BodyDrainFilter implements Filter {
             return this;
         }
 
+        /** Registers the counters as an MBean at init; default false. */
+        public Builder jmxEnabled(boolean jmxEnabled) {
+            this.jmxEnabled = jmxEnabled;
+            return this;
+        }
+
         /** @throws IllegalArgumentException if a setting is out of range */
         public BodyDrainFilter build() {
             check(MAX_BYTES_PARAM, maxBytes, Settings.maxBytesProblem(maxBytes));
             check(TIMEOUT_MS_PARAM, timeoutMs, Settings.timeoutMsProblem(timeoutMs));
-            return new BodyDrainFilter(new Settings(maxBytes, timeoutMs));
+            return new BodyDrainFilter(new Settings(maxBytes, timeoutMs, jmxEnabled));
         }
 
         private static void check(String name, long value, String problem) {
@@ -274,11 +341,13 @@ public final class BodyDrainFilter implements Filter {
         final long maxBytes;
         final long timeoutMs;
         final long timeoutNanos;
+        final boolean jmxEnabled;
 
-        Settings(long maxBytes, long timeoutMs) {
+        Settings(long maxBytes, long timeoutMs, boolean jmxEnabled) {
             this.maxBytes = maxBytes;
             this.timeoutMs = timeoutMs;
             this.timeoutNanos = timeoutMs * 1_000_000;
+            this.jmxEnabled = jmxEnabled;
         }
 
         static String maxBytesProblem(long maxBytes) {
@@ -292,16 +361,26 @@ public final class BodyDrainFilter implements Filter {
         Settings withInitParameters(FilterConfig config) throws ServletException {
             long newMaxBytes = maxBytes;
             long newTimeoutMs = timeoutMs;
+            boolean newJmxEnabled = jmxEnabled;
             for (String name : Collections.list(config.getInitParameterNames())) {
                 String value = config.getInitParameter(name);
                 switch (name) {
                     case MAX_BYTES_PARAM -> newMaxBytes = parse(config, name, value, Settings::maxBytesProblem);
                     case TIMEOUT_MS_PARAM -> newTimeoutMs = parse(config, name, value, Settings::timeoutMsProblem);
+                    case JMX_ENABLED_PARAM -> newJmxEnabled = parseBoolean(config, name, value);
                     default -> throw invalid(config, name, value, "is not a parameter of this filter; it takes ["
-                            + MAX_BYTES_PARAM + "] and [" + TIMEOUT_MS_PARAM + "]");
+                            + MAX_BYTES_PARAM + "], [" + TIMEOUT_MS_PARAM + "] and [" + JMX_ENABLED_PARAM + "]");
                 }
             }
-            return new Settings(newMaxBytes, newTimeoutMs);
+            return new Settings(newMaxBytes, newTimeoutMs, newJmxEnabled);
+        }
+
+        private static boolean parseBoolean(FilterConfig config, String name, String value) throws ServletException {
+            String trimmed = value == null ? "" : value.trim();
+            if (trimmed.equals("true") || trimmed.equals("false")) {
+                return trimmed.equals("true");
+            }
+            throw invalid(config, name, value, "must be true or false");
         }
 
         private static long parse(FilterConfig config, String name, String value, LongFunction<String> check)

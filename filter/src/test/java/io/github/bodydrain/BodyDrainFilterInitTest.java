@@ -66,7 +66,7 @@ class BodyDrainFilterInitTest {
 
             @Override
             public ServletContext getServletContext() {
-                throw new UnsupportedOperationException();
+                return null;
             }
 
             @Override
@@ -117,6 +117,8 @@ class BodyDrainFilterInitTest {
         "timeoutMs|99999999999999|must be between 1 and",
         "timeoutMs|1.5|is not a whole number",
         "maxbytes|100|is not a parameter of this filter",
+        "jmxEnabled|yes|must be true or false",
+        "jmxEnabled|TRUE|must be true or false",
     })
     void aBadValueStopsInitNamingFilterParameterAndValue(String name, String value, String why) {
         BodyDrainFilter filter = new BodyDrainFilter();
@@ -144,7 +146,8 @@ class BodyDrainFilterInitTest {
         LogRecord record = records.get(0);
         assertEquals(Level.INFO, record.getLevel());
         String message = java.text.MessageFormat.format(record.getMessage(), record.getParameters());
-        assertEquals("Filter [bodyDrain] drains unread request bodies with maxBytes [4096], timeoutMs [2000]", message);
+        assertEquals("Filter [bodyDrain] drains unread request bodies with maxBytes [4096], timeoutMs [2000],"
+                + " jmxEnabled [false]", message);
     }
 
     @Test

@@ -1,0 +1,77 @@
+package io.github.bodydrain.boot;
+
+import io.github.bodydrain.BodyDrainFilter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.DispatcherType;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingFilterBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+import java.util.function.Supplier;
+
+/**
+ * Registers {@link BodyDrainFilter} in a servlet web application, outermost of all filters, for
+ * the REQUEST, ASYNC and ERROR dispatches. Backs off when {@code body-drain.enabled=false} or the
+ * application registers the filter itself (as a bean or in a {@link FilterRegistrationBean}).
+ */
+@AutoConfiguration
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass({BodyDrainFilter.class, FilterRegistrationBean.class})
+@ConditionalOnProperty(prefix = "body-drain", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(BodyDrainProperties.class)
+public class BodyDrainAutoConfiguration {
+
+    /** The registration's name, and the {@code filter} tag of the meters. */
+    public static final String FILTER_NAME = "bodyDrain";
+
+    @Bean
+    @ConditionalOnMissingFilterBean(BodyDrainFilter.class)
+    public FilterRegistrationBean<BodyDrainFilter> bodyDrainFilterRegistration(BodyDrainProperties properties) {
+        long maxBytes = properties.getMaxBytes() == null ? -1 : properties.getMaxBytes().toBytes();
+        long timeoutMs = properties.getTimeout() == null ? 0 : properties.getTimeout().toMillis();
+        validate("body-drain.max-bytes", properties.getMaxBytes(), () -> BodyDrainFilter.builder().maxBytes(maxBytes));
+        validate("body-drain.timeout", properties.getTimeout(), () -> BodyDrainFilter.builder().timeoutMs(timeoutMs));
+        if (properties.getUrlPatterns() == null || properties.getUrlPatterns().isEmpty()) {
+            throw new InvalidConfigurationPropertyValueException("body-drain.url-patterns",
+                    properties.getUrlPatterns(), "Must name at least one URL pattern, such as /*.");
+        }
+        BodyDrainFilter filter = BodyDrainFilter.builder().maxBytes(maxBytes).timeoutMs(timeoutMs).build();
+        FilterRegistrationBean<BodyDrainFilter> registration = new FilterRegistrationBean<>(filter);
+        registration.setName(FILTER_NAME);
+        registration.setUrlPatterns(properties.getUrlPatterns());
+        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+        // Outermost, so that it sees the responses of every other filter, security included.
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.setAsyncSupported(true);
+        return registration;
+    }
+
+    /** The filter's builder is the one place its ranges are kept; its verdict, per property. */
+    private static void validate(String property, Object value, Supplier<BodyDrainFilter.Builder> builder) {
+        try {
+            builder.get().build();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationPropertyValueException(property, value, e.getMessage());
+        }
+    }
+
+    /** Meters for every BodyDrainFilter registration, when Micrometer is on the classpath. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MeterRegistry.class)
+    static class Metrics {
+
+        @Bean
+        BodyDrainMeterBinder bodyDrainMeterBinder(ObjectProvider<FilterRegistrationBean<BodyDrainFilter>> registrations) {
+            return new BodyDrainMeterBinder(registrations);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.github.bodydrain.boot;
+
+import io.github.bodydrain.BodyDrainFilter;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The {@code body-drain.*} properties. */
+@ConfigurationProperties("body-drain")
+public class BodyDrainProperties {
+
+    /** Whether to register BodyDrainFilter in a servlet web application. */
+    private boolean enabled = true;
+
+    /**
+     * The most body bytes drained per request; a larger unread body is not read, and the
+     * connection is closed. Default 2MB, Tomcat's maxSwallowSize.
+     */
+    private DataSize maxBytes = DataSize.ofBytes(BodyDrainFilter.DEFAULT_MAX_BYTES);
+
+    /** The most time one drain may take. Default 2s. */
+    private Duration timeout = Duration.ofMillis(BodyDrainFilter.DEFAULT_TIMEOUT_MS);
+
+    /** The URL patterns the filter is mapped to. */
+    private List<String> urlPatterns = new ArrayList<>(List.of("/*"));
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public DataSize getMaxBytes() {
+        return maxBytes;
+    }
+
+    public void setMaxBytes(DataSize maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    public Duration getTimeout() {
+        return timeout;
+    }
+
+    public void setTimeout(Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    public List<String> getUrlPatterns() {
+        return urlPatterns;
+    }
+
+    public void setUrlPatterns(List<String> urlPatterns) {
+        this.urlPatterns = urlPatterns;
+    }
+}

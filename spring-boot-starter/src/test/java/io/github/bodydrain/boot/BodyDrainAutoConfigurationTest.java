@@ -1,0 +1,167 @@
+package io.github.bodydrain.boot;
+
+import io.github.bodydrain.BodyDrainFilter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import jakarta.servlet.DispatcherType;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BodyDrainAutoConfigurationTest {
+
+    private final WebApplicationContextRunner web = new WebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(BodyDrainAutoConfiguration.class));
+
+    @SuppressWarnings("unchecked")
+    private static FilterRegistrationBean<BodyDrainFilter> registration(
+            org.springframework.context.ApplicationContext context) {
+        return context.getBean("bodyDrainFilterRegistration", FilterRegistrationBean.class);
+    }
+
+    @Test
+    void registersTheFilterOutermostWithTheDefaults() {
+        web.run(context -> {
+            FilterRegistrationBean<BodyDrainFilter> registration = registration(context);
+            assertThat(registration.getFilterName()).isEqualTo("bodyDrain");
+            assertThat(registration.getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE);
+            assertThat(registration.isAsyncSupported()).isTrue();
+            assertThat(registration.getUrlPatterns()).containsExactly("/*");
+            assertThat(registration.determineDispatcherTypes())
+                    .isEqualTo(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR));
+            assertThat(registration.getFilter().getMaxBytes()).isEqualTo(BodyDrainFilter.DEFAULT_MAX_BYTES);
+            assertThat(registration.getFilter().getTimeoutMs()).isEqualTo(BodyDrainFilter.DEFAULT_TIMEOUT_MS);
+        });
+    }
+
+    @Test
+    void propertiesConfigureTheFilter() {
+        web.withPropertyValues("body-drain.max-bytes=4MB", "body-drain.timeout=3s",
+                "body-drain.url-patterns=/api/*,/upload").run(context -> {
+            FilterRegistrationBean<BodyDrainFilter> registration = registration(context);
+            assertThat(registration.getFilter().getMaxBytes()).isEqualTo(4L * 1024 * 1024);
+            assertThat(registration.getFilter().getTimeoutMs()).isEqualTo(3000);
+            assertThat(registration.getUrlPatterns()).containsExactly("/api/*", "/upload");
+        });
+    }
+
+    @Test
+    void backsOffWhenDisabled() {
+        web.withPropertyValues("body-drain.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(FilterRegistrationBean.class));
+    }
+
+    @Test
+    void backsOffForTheApplicationsOwnRegistration() {
+        web.withUserConfiguration(OwnRegistration.class).run(context -> {
+            assertThat(context).hasSingleBean(FilterRegistrationBean.class);
+            assertThat(context).hasBean("myBodyDrain").doesNotHaveBean("bodyDrainFilterRegistration");
+        });
+    }
+
+    @Test
+    void backsOffForTheApplicationsOwnFilterBean() {
+        web.withBean(BodyDrainFilter.class, BodyDrainFilter::new)
+                .run(context -> assertThat(context).doesNotHaveBean("bodyDrainFilterRegistration"));
+    }
+
+    @Test
+    void doesNothingOutsideAServletWebApplication() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(BodyDrainAutoConfiguration.class))
+                .run(context -> assertThat(context).doesNotHaveBean(FilterRegistrationBean.class));
+    }
+
+    @Test
+    void aNegativeMaxBytesFailsStartUpNamingTheProperty() {
+        web.withPropertyValues("body-drain.max-bytes=-1B").run(context -> assertThat(context)
+                .getFailure().rootCause()
+                .hasMessageContaining("body-drain.max-bytes")
+                .hasMessageContaining("-1B")
+                .hasMessageContaining("must be at least 0"));
+    }
+
+    @Test
+    void aZeroTimeoutFailsStartUpNamingTheProperty() {
+        web.withPropertyValues("body-drain.timeout=0s").run(context -> assertThat(context)
+                .getFailure().rootCause()
+                .hasMessageContaining("body-drain.timeout")
+                .hasMessageContaining("must be between 1 and"));
+    }
+
+    @Test
+    void anUnreadableSizeFailsStartUpNamingTheProperty() {
+        web.withPropertyValues("body-drain.max-bytes=lots").run(context -> assertThat(context)
+                .getFailure().hasStackTraceContaining("Failed to bind properties under 'body-drain.max-bytes'"));
+    }
+
+    @Test
+    void noUrlPatternFailsStartUp() {
+        web.withPropertyValues("body-drain.url-patterns=").run(context -> assertThat(context)
+                .getFailure().rootCause().hasMessageContaining("body-drain.url-patterns"));
+    }
+
+    @Test
+    void metersForEveryOutcome() {
+        web.run(context -> {
+            MeterRegistry registry = new SimpleMeterRegistry();
+            context.getBean(BodyDrainMeterBinder.class).bindTo(registry);
+            for (String outcome : List.of("drained", "over_limit", "timeout", "error", "expect_continue", "committed")) {
+                assertThat(registry.get("bodydrain.requests").tag("outcome", outcome).tag("filter", "bodyDrain")
+                        .functionCounter().count()).isZero();
+            }
+            assertThat(registry.get("bodydrain.bytes").functionCounter().count()).isZero();
+        });
+    }
+
+    @Test
+    void metersForTheApplicationsOwnRegistrationToo() {
+        web.withUserConfiguration(OwnRegistration.class).run(context -> {
+            MeterRegistry registry = new SimpleMeterRegistry();
+            context.getBean(BodyDrainMeterBinder.class).bindTo(registry);
+            assertThat(registry.get("bodydrain.bytes").tag("filter", "mine").functionCounter()).isNotNull();
+        });
+    }
+
+    @Test
+    void noMetersWithoutMicrometer() {
+        web.withClassLoader(new FilteredClassLoader(MeterRegistry.class)).run(context -> {
+            assertThat(context).hasBean("bodyDrainFilterRegistration");
+            assertThat(context).doesNotHaveBean(BodyDrainMeterBinder.class);
+        });
+    }
+
+    @Test
+    void configurationMetadataDescribesEveryProperty() throws IOException {
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            assertThat(in).isNotNull();
+            String metadata = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(metadata).contains("\"body-drain.enabled\"", "\"body-drain.max-bytes\"",
+                    "\"body-drain.timeout\"", "\"body-drain.url-patterns\"", "The most time one drain may take");
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnRegistration {
+        @Bean
+        FilterRegistrationBean<BodyDrainFilter> myBodyDrain() {
+            FilterRegistrationBean<BodyDrainFilter> registration = new FilterRegistrationBean<>(new BodyDrainFilter());
+            registration.setName("mine");
+            return registration;
+        }
+    }
+}

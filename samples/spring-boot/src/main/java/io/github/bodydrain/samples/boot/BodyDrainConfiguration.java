@@ -5,9 +5,15 @@ import jakarta.servlet.DispatcherType;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
 import org.springframework.core.Ordered;
 
+/**
+ * The filter registered by hand, for those who want it without the starter's auto-configuration
+ * (the starter backs off when this bean exists). Active with the profile manual-registration.
+ */
 @Configuration(proxyBeanMethods = false)
+@Profile("manual-registration")
 public class BodyDrainConfiguration {
 
     @Bean

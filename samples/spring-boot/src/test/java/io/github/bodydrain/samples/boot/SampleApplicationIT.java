@@ -20,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The sample on a random port. Runs here on Boot's default Tomcat (its own swallow off, so the
- * test measures the filter) and, from spring-boot-jetty, on Jetty.
+ * The sample on a random port, with the starter's registration (ManualRegistrationIT: by hand).
+ * Runs here on Boot's default Tomcat (its own swallow off, so the test measures the filter) and,
+ * from spring-boot-jetty, on Jetty.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "server.tomcat.max-swallow-size=0")
 class SampleApplicationIT {

@@ -39,6 +39,47 @@ public final class KeepAliveConnection implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** Sends these bytes as they are: a request head, part of a body, anything. */
+    public void write(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** Sends this text, ISO-8859-1 encoded, as it is. */
+    public void write(String text) throws IOException {
+        write(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** Half-closes the connection: the server reads end of stream, the response can still come. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** Closes with RST instead of FIN, as a client that crashed or gave up does. */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    /** Reads one response, skipping interim 1xx responses; see {@link #interimOrFinal()}. */
+    public Response response() throws IOException {
+        Response response;
+        do {
+            response = read();
+        } while (response.status() / 100 == 1);
+        return response;
+    }
+
+    /** Reads the next response, interim (100 Continue) or final, waiting at most {@code millis}. */
+    public Response interimOrFinal(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        try {
+            return read();
+        } finally {
+            socket.setSoTimeout(15_000);
+        }
+    }
+
     /** POSTs {@code bodyBytes} bytes with a Content-Length and reads the response. */
     public Response post(String path, int bodyBytes) throws IOException {
         out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
@@ -93,8 +134,14 @@ public final class KeepAliveConnection implements AutoCloseable {
             }
         } else if (headers.containsKey("Content-Length")) {
             body.write(in.readNBytes(Integer.parseInt(headers.get("Content-Length"))));
+        } else if (status / 100 != 1 && status != 204 && status != 304 && closesConnection(headers)) {
+            body.write(in.readAllBytes());
         }
         return new Response(status, headers, body.toByteArray());
+    }
+
+    private static boolean closesConnection(Map<String, String> headers) {
+        return headers.getOrDefault("Connection", "").toLowerCase(Locale.ROOT).contains("close");
     }
 
     private String line() throws IOException {

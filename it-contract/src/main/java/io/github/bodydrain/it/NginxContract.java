@@ -61,7 +61,11 @@ public abstract class NginxContract {
         assertEquals(0, filter.getStats().getStoppedByTimeout(), filter.getStats()::toString);
     }
 
-    /** A proof whose baseline never fails proves nothing: the container as users run it. */
+    /**
+     * A proof whose baseline never fails proves nothing: the container as users run it. The floor
+     * is 5 % of the requests; measured here, Jetty loses 60-100 % and Tomcat at 4 MiB 14-30 %,
+     * a race whose rate moves with the machine's load.
+     */
     @ParameterizedTest(name = "nginx upstream {0}")
     @EnumSource(Nginx.Upstream.class)
     void withoutTheFilterTheKnownResetsAppear(Nginx.Upstream upstream) throws Exception {
@@ -72,7 +76,7 @@ public abstract class NginxContract {
 
         report(container, "without the filter, container defaults, nginx upstream " + upstream, rows);
         assertAll(rows.stream().map(row -> (Executable) () ->
-                assertTrue(row.failures() >= NginxProof.REQUESTS / 10, row::toString)));
+                assertTrue(row.failures() >= NginxProof.REQUESTS / 20, row::toString)));
     }
 
     private static void report(ServerController container, String title, List<Row> rows) {

@@ -35,6 +35,12 @@ public interface ServerController {
      */
     int start(Filter filter, Map<String, HttpServlet> servlets, BodyHandling bodyHandling) throws Exception;
 
+    /**
+     * How long the container waits for request bytes that do not come before it gives up on the
+     * read, for the next start; by default the container's own (Tomcat 60 s embedded, Jetty 30 s).
+     */
+    ServerController readTimeout(java.time.Duration timeout);
+
     /** Starts the container with its own body handling {@linkplain BodyHandling#OFF off}. */
     default int start(Filter filter, Map<String, HttpServlet> servlets) throws Exception {
         return start(filter, servlets, BodyHandling.OFF);

@@ -100,6 +100,19 @@ public final class TestServlets {
         };
     }
 
+    /** Reads the whole body, as a normal upload endpoint does, and answers with its length. */
+    public static HttpServlet readsAll() {
+        return new HttpServlet() {
+            @Override
+            protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                long length = request.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                byte[] body = Long.toString(length).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                response.setContentLength(body.length);
+                response.getOutputStream().write(body);
+            }
+        };
+    }
+
     /** Reads a few characters through {@code getReader()}, then answers. */
     public static HttpServlet readsFewCharacters() {
         return new HttpServlet() {
@@ -127,11 +140,12 @@ public final class TestServlets {
     public static Map<String, HttpServlet> all() {
         return Map.of("/ignore", ignoresBody(), "/status", setsStatus(), "/send-error", sendsError(),
                 "/throw", throwsException(), "/async", completesAsync(), "/read-half", readsHalf(),
-                "/reader", readsFewCharacters(), "/close-output", closesOutput());
+                "/read-all", readsAll(), "/reader", readsFewCharacters(), "/close-output", closesOutput());
     }
 
     private static void writeBody(HttpServletRequest request, HttpServletResponse response) throws IOException {
         int bytes = intParameter(request, "bytes", 2);
+        response.setStatus(intParameter(request, "status", 200));
         response.setContentLength(bytes);
         response.getOutputStream().write(body(bytes));
     }

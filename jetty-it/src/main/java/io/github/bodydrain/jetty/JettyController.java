@@ -13,6 +13,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Jetty;
 
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 
@@ -20,10 +21,17 @@ import java.util.Map;
 public final class JettyController implements ServerController {
 
     private Server server;
+    private Duration readTimeout;
 
     @Override
     public String name() {
         return "Jetty " + Jetty.VERSION;
+    }
+
+    @Override
+    public JettyController readTimeout(Duration timeout) {
+        this.readTimeout = timeout;
+        return this;
     }
 
     @Override
@@ -39,6 +47,9 @@ public final class JettyController implements ServerController {
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
         connector.setHost("127.0.0.1");
         connector.setPort(0);
+        if (readTimeout != null) {
+            connector.setIdleTimeout(readTimeout.toMillis());
+        }
         server.addConnector(connector);
 
         ServletContextHandler context = new ServletContextHandler("/");

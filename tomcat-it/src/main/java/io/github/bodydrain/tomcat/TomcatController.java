@@ -17,17 +17,25 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 /** Embedded Tomcat, NIO connector. */
 public final class TomcatController implements ServerController {
 
     private Tomcat tomcat;
+    private Duration readTimeout;
     private StandardContext webapp;
 
     @Override
     public String name() {
         return ServerInfo.getServerInfo();
+    }
+
+    @Override
+    public TomcatController readTimeout(Duration timeout) {
+        this.readTimeout = timeout;
+        return this;
     }
 
     @Override
@@ -90,6 +98,9 @@ public final class TomcatController implements ServerController {
         connector.setProperty("address", "127.0.0.1");
         if (bodyHandling == BodyHandling.OFF && !connector.setProperty("maxSwallowSize", "0")) {
             throw new IllegalStateException("Tomcat connector has no property maxSwallowSize");
+        }
+        if (readTimeout != null) {
+            connector.setProperty("connectionTimeout", Long.toString(readTimeout.toMillis()));
         }
         tomcat.setConnector(connector);
         return connector;

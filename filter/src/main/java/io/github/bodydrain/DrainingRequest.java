@@ -44,6 +44,11 @@ final class DrainingRequest extends HttpServletRequestWrapper {
         return reader;
     }
 
+    /** The stream or reader the application opened, or null if it opened neither. */
+    BodyInput openedBodyInput() {
+        return reader != null ? reader : stream;
+    }
+
     /** The body through whichever of stream and reader the application used; never both. */
     BodyInput bodyInput() throws IOException {
         if (reader != null) {

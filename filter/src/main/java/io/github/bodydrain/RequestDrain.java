@@ -103,12 +103,16 @@ final class RequestDrain implements AsyncListener {
         DrainOutcome outcome;
         Exception failure = null;
         try {
-            BodyInput body = request.bodyInput();
-            long remaining = body.remainingAtMost();
-            if (remaining == 0 || body.isFinished()) {
-                outcome = DrainOutcome.NOTHING_LEFT;
-            } else if (!body.started() && "100-continue".equalsIgnoreCase(containerRequest.getHeader("Expect"))) {
+            BodyInput opened = request.openedBodyInput();
+            // Checked before the stream is touched: Jetty sends 100 Continue on getInputStream().
+            boolean unsolicited = (opened == null || !opened.started())
+                    && "100-continue".equalsIgnoreCase(containerRequest.getHeader("Expect"));
+            BodyInput body = unsolicited ? null : request.bodyInput();
+            long remaining = unsolicited ? -1 : body.remainingAtMost();
+            if (unsolicited) {
                 outcome = DrainOutcome.EXPECT_CONTINUE;
+            } else if (remaining == 0 || body.isFinished()) {
+                outcome = DrainOutcome.NOTHING_LEFT;
             } else if (remaining > settings.maxBytes) {
                 outcome = DrainOutcome.OVER_LIMIT;
             } else {

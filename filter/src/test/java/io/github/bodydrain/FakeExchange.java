@@ -150,6 +150,7 @@ final class FakeExchange {
             case "isAsyncStarted": return asyncStarted && !asyncCompleted;
             case "isAsyncSupported": return true;
             case "getInputStream":
+                events.add("getInputStream");
                 if (readerUsed) {
                     throw new IllegalStateException("getReader() was called");
                 }

@@ -22,6 +22,8 @@ final class RequestDrain implements AsyncListener {
     private final DrainingRequest request;
     private final DrainingResponse response;
     private volatile boolean done;
+    /** Body bytes (characters for a reader) the drain has read; written only inside drain(). */
+    private long drained;
 
     RequestDrain(BodyDrainFilter filter, BodyDrainFilter.Settings settings, HttpServletRequest request,
             HttpServletResponse response) {
@@ -98,52 +100,10 @@ final class RequestDrain implements AsyncListener {
         }
         done = true;
         long started = System.nanoTime();
-        boolean committed = containerResponse.isCommitted();
-        long read = 0;
         DrainOutcome outcome;
         Exception failure = null;
         try {
-            BodyInput opened = request.openedBodyInput();
-            // Checked before the stream is touched: Jetty sends 100 Continue on getInputStream().
-            boolean unsolicited = (opened == null || !opened.started())
-                    && "100-continue".equalsIgnoreCase(containerRequest.getHeader("Expect"));
-            BodyInput body = unsolicited ? null : request.bodyInput();
-            long remaining = unsolicited ? -1 : body.remainingAtMost();
-            if (unsolicited) {
-                outcome = DrainOutcome.EXPECT_CONTINUE;
-            } else if (remaining == 0 || body.isFinished()) {
-                outcome = DrainOutcome.NOTHING_LEFT;
-            } else if (remaining > settings.maxBytes) {
-                outcome = DrainOutcome.OVER_LIMIT;
-            } else {
-                boolean arrivedOnly = committed || body.isNonBlocking();
-                long limit = settings.maxBytes;
-                long deadline = started + settings.timeoutNanos;
-                while (true) {
-                    if (arrivedOnly && !body.hasArrived()) {
-                        outcome = body.isFinished() ? DrainOutcome.DRAINED : DrainOutcome.COMMITTED;
-                        break;
-                    }
-                    // One past the limit tells a body of exactly maxBytes from a longer one.
-                    int n = body.discard((int) Math.min(BodyInput.DISCARD_SIZE, limit - read + 1));
-                    if (n < 0) {
-                        outcome = DrainOutcome.DRAINED;
-                        break;
-                    }
-                    read += n;
-                    if (read > limit) {
-                        outcome = DrainOutcome.OVER_LIMIT;
-                        break;
-                    }
-                    if (System.nanoTime() - deadline > 0) {
-                        outcome = DrainOutcome.TIMEOUT;
-                        break;
-                    }
-                }
-                if (outcome == DrainOutcome.DRAINED && read == 0) {
-                    outcome = DrainOutcome.NOTHING_LEFT;
-                }
-            }
+            outcome = drainBody(started);
         } catch (IOException | RuntimeException e) {
             // The client went away or sent a malformed body: the response is what matters.
             outcome = DrainOutcome.ERROR;
@@ -153,12 +113,52 @@ final class RequestDrain implements AsyncListener {
                 && outcome != DrainOutcome.COMMITTED) {
             closeConnection();
         }
-        filter.record(outcome, read);
+        filter.record(outcome, drained);
         if (BodyDrainFilter.LOG.isLoggable(Level.DEBUG)) {
             BodyDrainFilter.LOG.log(Level.DEBUG, "Drain of [{0} {1}] ended [{2}] after [{3}] bytes in [{4}] ms{5}",
-                    containerRequest.getMethod(), containerRequest.getRequestURI(), outcome, read,
+                    containerRequest.getMethod(), containerRequest.getRequestURI(), outcome, drained,
                     (System.nanoTime() - started) / 1_000_000, failure == null ? "" : ": " + failure);
         }
+    }
+
+    private DrainOutcome drainBody(long started) throws IOException {
+        BodyInput opened = request.openedBodyInput();
+        // Decided before the stream is touched: Jetty sends 100 Continue on getInputStream().
+        if ((opened == null || !opened.started())
+                && "100-continue".equalsIgnoreCase(containerRequest.getHeader("Expect"))) {
+            return DrainOutcome.EXPECT_CONTINUE;
+        }
+        BodyInput body = request.bodyInput();
+        long remaining = body.remainingAtMost();
+        if (remaining == 0 || body.isFinished()) {
+            return DrainOutcome.NOTHING_LEFT;
+        }
+        if (remaining > settings.maxBytes) {
+            return DrainOutcome.OVER_LIMIT;
+        }
+        boolean arrivedOnly = containerResponse.isCommitted() || body.isNonBlocking();
+        long deadline = started + settings.timeoutNanos;
+        while (true) {
+            if (arrivedOnly && !body.hasArrived()) {
+                return body.isFinished() ? ended() : DrainOutcome.COMMITTED;
+            }
+            // One past the limit tells a body of exactly maxBytes from a longer one.
+            int n = body.discard((int) Math.min(BodyInput.DISCARD_SIZE, settings.maxBytes - drained + 1));
+            if (n < 0) {
+                return ended();
+            }
+            drained += n;
+            if (drained > settings.maxBytes) {
+                return DrainOutcome.OVER_LIMIT;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                return DrainOutcome.TIMEOUT;
+            }
+        }
+    }
+
+    private DrainOutcome ended() {
+        return drained == 0 ? DrainOutcome.NOTHING_LEFT : DrainOutcome.DRAINED;
     }
 
     private void closeConnection() {

@@ -35,6 +35,11 @@ public final class ContainerLog implements AutoCloseable {
         Logger.getLogger("").addHandler(handler);
     }
 
+    /** The exceptions the records carry. */
+    public List<Throwable> thrown() {
+        return records.stream().map(LogRecord::getThrown).filter(java.util.Objects::nonNull).toList();
+    }
+
     /** The records that carry an exception, as "logger: message: exception". */
     public List<String> exceptions() {
         return records.stream().filter(r -> r.getThrown() != null)

@@ -87,6 +87,12 @@ public abstract class HostileInputContract {
         assertEquals(List.of(), log.exceptions(), "exceptions in the container's log");
     }
 
+    /** Nothing in the container's log, and a fresh connection still gets a normal upload answered. */
+    private void assertServerUnharmed() throws IOException {
+        assertServesNormalRequests();
+        assertNoExceptionLogged();
+    }
+
     /** A fresh connection still gets a normal upload read and answered. */
     private void assertServesNormalRequests() throws IOException {
         try (KeepAliveConnection connection = new KeepAliveConnection(port)) {
@@ -156,8 +162,7 @@ public abstract class HostileInputContract {
                         millis);
             }
             assertEquals(1, filter.getStats().getStoppedByTimeout(), filter.getStats()::toString);
-            assertServesNormalRequests();
-            assertNoExceptionLogged();
+            assertServerUnharmed();
         }
     }
 
@@ -187,8 +192,7 @@ public abstract class HostileInputContract {
             }
             assertEquals(1, filter.getStats().getSkippedOverLimit(), filter.getStats()::toString);
             assertEquals(0, filter.getStats().getDrainedBytes(), filter.getStats()::toString);
-            assertServesNormalRequests();
-            assertNoExceptionLogged();
+            assertServerUnharmed();
         }
     }
 
@@ -216,8 +220,7 @@ public abstract class HostileInputContract {
             report("3 short body", "1 MiB declared, 100 KiB sent, client " + client, outcome
                     + (stats.getStoppedByError() == 1 ? ", drain stopped by the failed read" : ", drain stopped by timeoutMs"),
                     millis);
-            assertServesNormalRequests();
-            assertNoExceptionLogged();
+            assertServerUnharmed();
         }
     }
 
@@ -257,8 +260,7 @@ public abstract class HostileInputContract {
                 }
             }
             report("4 chunked", kase, outcome, millisSince(started));
-            assertServesNormalRequests();
-            assertNoExceptionLogged();
+            assertServerUnharmed();
         }
     }
 
@@ -277,8 +279,7 @@ public abstract class HostileInputContract {
             awaitCount(stats::getStoppedByError, 1, stats);
             report("5 client reset", "RST after 100 KiB of 1 MiB", "drain stopped by the failed read",
                     millisSince(started));
-            assertServesNormalRequests();
-            assertNoExceptionLogged();
+            assertServerUnharmed();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.bodydrain.samples.webxml;
 
+import io.github.bodydrain.it.ContainerLog;
 import io.github.bodydrain.it.RawExchange;
 import io.github.bodydrain.it.RawExchange.Ending;
 import io.github.bodydrain.it.RawExchange.Sending;
@@ -19,10 +20,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -97,19 +94,15 @@ class WebXmlSampleIT {
     @ValueSource(strings = {"-5", "abc"})
     void onTomcatABadInitParamStopsTheApplication(String maxBytes) throws Exception {
         Path webapp = withMaxBytes(maxBytes);
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler capture = capturing(records);
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
-        try {
+        List<Throwable> logged;
+        try (ContainerLog log = new ContainerLog()) {
             tomcat.startWebapp(webapp, BodyHandling.DEFAULT);
-        } finally {
-            root.removeHandler(capture);
+            logged = log.thrown();
         }
         assertFalse(tomcat.webappAvailable(), "the application must not start");
-        String expected = "init parameter [maxBytes] = [" + maxBytes + "]";
-        assertTrue(records.stream().flatMap(r -> causes(r.getThrown())).anyMatch(m -> m.contains(expected)),
-                () -> "no log record names " + expected);
+        String expected = "Filter [bodyDrain]: init parameter [maxBytes] = [" + maxBytes + "]";
+        assertTrue(logged.stream().flatMap(WebXmlSampleIT::causes).anyMatch(m -> m.contains(expected)),
+                () -> "no logged exception names " + expected + ": " + logged);
     }
 
     @ParameterizedTest
@@ -144,22 +137,5 @@ class WebXmlSampleIT {
 
     private static Stream<String> causes(Throwable t) {
         return t == null ? Stream.empty() : Stream.concat(Stream.of(String.valueOf(t.getMessage())), causes(t.getCause()));
-    }
-
-    private static Handler capturing(List<LogRecord> records) {
-        return new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
     }
 }

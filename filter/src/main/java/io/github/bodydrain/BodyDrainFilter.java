@@ -10,13 +10,14 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
+import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.util.Collections;
-import java.util.function.LongFunction;
 
 /**
  * Reads and discards the part of a request body that the application left unread, just before
@@ -38,13 +39,33 @@ import java.util.function.LongFunction;
  * timeout and on error. It cannot wait until the chain returns: Tomcat closes the request input as
  * soon as the response output closes, and nginx stops sending the request body once it has passed
  * the response header to its client, so a blocking drain after the commit would wait for bytes
- * that never come. A body the application had partly read when the response commits is drained
- * all the same, as Go's {@code net/http} does. Applications that stream the response while still
- * reading the request call {@link #enableFullDuplex(ServletRequest)}; their drain waits for the
- * end of the request.
+ * that never come. The commit is foreseen from the response buffer: Tomcat, Undertow and most
+ * containers commit when it is full, Jetty at a quarter of it, where it stops aggregating writes.
+ *
+ * <h2>What the application sees</h2>
+ * Exactly what it would see without the filter, with one exception that fails loudly:
+ * <ul>
+ * <li>A body the application had partly read when the response is about to commit is drained all
+ * the same, as Go's {@code net/http} does. If the application then reads again, the read throws an
+ * {@link java.io.IOException} that names this filter and {@link #enableFullDuplex(ServletRequest)}
+ * (Go returns {@code ErrBodyReadAfterClose}). A read that returns -1 always means that the
+ * client's body ended.</li>
+ * <li>A body the application reads after it began to write its response is left to it until the
+ * request ends: it streams both ways (an echo, a progress page), as if it had called
+ * {@link #enableFullDuplex(ServletRequest)}.</li>
+ * <li>Closing the input stream or reader drains what is left at once, then closes.</li>
+ * <li>{@code getReader()} decodes the counted stream with the request's character encoding
+ * (ISO-8859-1 where it names none), so the limits count bytes whichever the application used.</li>
+ * <li>Async processing is started on the container's own request and response, so
+ * {@code hasOriginalRequestAndResponse()} and {@code dispatch()} keep their meaning; the
+ * {@code AsyncContext}, the one the request returns on every call, hands out the filter's
+ * wrappers, and the events its listeners get carry it too.</li>
+ * </ul>
  *
  * <p>Once the response has committed (the application flushed through a path the filter does not
- * see, or opted for full duplex) the filter reads only what has already arrived, and never blocks.
+ * see, or streams both ways) the filter reads only what has already arrived, and never blocks.
+ * Where the application read a declared body to its last byte, one more read, which returns -1
+ * at once, tells the container that the body ended.
  *
  * <h2>What it never does</h2>
  * <ul>
@@ -56,8 +77,6 @@ import java.util.function.LongFunction;
  * <li>For {@code Expect: 100-continue}, when the application did not start to read the body, it
  * reads nothing (reading would make the container send {@code 100 Continue} and invite a body
  * nobody wants) and adds {@code Connection: close}.</li>
- * <li>It reads through whichever of {@code getInputStream()} and {@code getReader()} the application
- * used, never both. For a body opened with {@code getReader()} the limit counts characters.</li>
  * <li>A drain that fails (client gone, I/O error, malformed chunk) ends quietly: it never throws,
  * never logs above DEBUG, and never replaces an exception that the application threw.</li>
  * </ul>
@@ -69,11 +88,11 @@ import java.util.function.LongFunction;
  * <tr><td>{@code maxBytes}</td><td>The most body bytes drained per request. A body whose remaining
  * declared length is larger is not read at all, and a chunked body longer than this is cut
  * short; the connection is then closed.</td><td>integer &gt;= 0</td>
- * <td>{@value #DEFAULT_MAX_BYTES} (2 MiB), see {@link #DEFAULT_MAX_BYTES}</td></tr>
+ * <td>{@value #DEFAULT_MAX_BYTES} (2 MiB)</td></tr>
  * <tr><td>{@code timeoutMs}</td><td>The most time one drain may take, in milliseconds, checked
  * after every read. A single blocking read that gets no data is bounded by the container's own
  * read timeout.</td><td>integer &gt;= 1</td>
- * <td>{@value #DEFAULT_TIMEOUT_MS}, see {@link #DEFAULT_TIMEOUT_MS}</td></tr>
+ * <td>{@value #DEFAULT_TIMEOUT_MS}</td></tr>
  * <tr><td>{@code jmxEnabled}</td><td>Registers the counters ({@link DrainStatsMXBean}) with the
  * platform MBean server at init, under {@link #getObjectName()}, and unregisters them at
  * destroy.</td><td>{@code true} or {@code false}</td><td>{@code false}</td></tr>
@@ -87,40 +106,34 @@ import java.util.function.LongFunction;
  * ERROR when the filter is mapped to those alone); an INCLUDE never does, since the including
  * servlet still owns the response. Later dispatches of the same request pass through, so the
  * filter works once per request; an ASYNC dispatch that ends without restarting async processing
- * drains when it returns, as a REQUEST dispatch does. Map the filter with
- * {@code <async-supported>true</async-supported>} and to the REQUEST and ASYNC dispatcher types.
+ * drains when it returns, as a REQUEST dispatch does. The state is kept under a request attribute
+ * named after the class, not the filter, and never removed: it must outlive the first dispatch
+ * for async, and a second registration of the filter then stays harmless. Map the filter first of
+ * all filters, with {@code <async-supported>true</async-supported>}, to the REQUEST, ASYNC and
+ * ERROR dispatcher types.
  *
  * <h2>Logging and counters</h2>
  * One INFO line at {@code init} with the effective settings, through {@link System.Logger} named
- * after this class; one DEBUG line per drain; never the body's content. {@link #getStats()} counts
- * the outcomes.
+ * after this class; one line per drain at the level its {@link DrainOutcome} gives (DEBUG, or
+ * TRACE where nothing was left); never the body's content. {@link #getStats()} counts the
+ * outcomes.
  */
 public final class BodyDrainFilter implements Filter {
 
-    /**
-     * Default of {@code maxBytes}: 2 MiB. The same as Tomcat's {@code maxSwallowSize} and
-     * Undertow's drain limit, so the filter tolerates what those containers already tolerate, and
-     * twice nginx's default {@code client_max_body_size} (1 MiB), so behind a default nginx every
-     * body fits. Draining before the commit costs the time to receive the body, which behind a
-     * buffering proxy arrives at LAN speed: about 2 ms for 2 MiB on loopback.
-     */
-    public static final long DEFAULT_MAX_BYTES = 2L * 1024 * 1024;
+    /** Default of {@code maxBytes}: 2 MiB, Tomcat's own {@code maxSwallowSize}. */
+    public static final long DEFAULT_MAX_BYTES = DrainSettings.DEFAULT_MAX_BYTES;
 
-    /**
-     * Default of {@code timeoutMs}: 2 000 ms, as gunicorn's graceful close. Long enough for 2 MiB
-     * at 8 Mbit/s; a client slower than that holds a request thread for no more than this, where
-     * nginx's discard allows 5 s per read and 30 s in all.
-     */
-    public static final long DEFAULT_TIMEOUT_MS = 2_000;
+    /** Default of {@code timeoutMs}: 2 000 ms, as gunicorn's graceful close. */
+    public static final long DEFAULT_TIMEOUT_MS = DrainSettings.DEFAULT_TIMEOUT_MS;
 
     /** Init parameter: the most body bytes drained per request. */
-    public static final String MAX_BYTES_PARAM = "maxBytes";
+    public static final String MAX_BYTES_PARAM = DrainSettings.MAX_BYTES;
 
     /** Init parameter: the most time one drain may take, in milliseconds. */
-    public static final String TIMEOUT_MS_PARAM = "timeoutMs";
+    public static final String TIMEOUT_MS_PARAM = DrainSettings.TIMEOUT_MS;
 
     /** Init parameter: {@code true} registers the counters as an MBean; see {@link #getObjectName()}. */
-    public static final String JMX_ENABLED_PARAM = "jmxEnabled";
+    public static final String JMX_ENABLED_PARAM = DrainSettings.JMX_ENABLED;
 
     /** The JMX domain of the MBeans the filter registers. */
     public static final String JMX_DOMAIN = "io.github.bodydrain";
@@ -129,30 +142,25 @@ public final class BodyDrainFilter implements Filter {
      * Request attribute that defers the drain to the end of the request; see
      * {@link #enableFullDuplex(ServletRequest)}.
      */
-    public static final String FULL_DUPLEX_ATTRIBUTE = BodyDrainFilter.class.getName() + ".FULL_DUPLEX";
+    public static final String FULL_DUPLEX_ATTRIBUTE = RequestDrain.FULL_DUPLEX_ATTRIBUTE;
 
-    /** Request attribute under which the filter keeps its per-request state, once per request. */
+    /** Request attribute under which the filter keeps its wrappers and their state, once per request. */
     static final String DRAIN_ATTRIBUTE = BodyDrainFilter.class.getName() + ".DRAIN";
 
-    static final System.Logger LOG = System.getLogger(BodyDrainFilter.class.getName());
+    private static final System.Logger LOG = Drainer.LOG;
 
-    private static final int DISCARD_BUFFER_SIZE = 8192;
-
-    private volatile Settings settings;
     private final DrainStats stats = new DrainStats();
+    private volatile Drainer drainer;
+    private volatile int bufferShare;
     private volatile ObjectName objectName;
-    // Shared by every drain of this filter: what is written into them is never read, so
-    // concurrent drains may overwrite each other freely and no drain allocates a buffer.
-    final byte[] discardBytes = new byte[DISCARD_BUFFER_SIZE];
-    final char[] discardChars = new char[DISCARD_BUFFER_SIZE];
 
     /** A filter with the default settings, for {@code web.xml}; init parameters may change them. */
     public BodyDrainFilter() {
-        this(new Settings(DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, false));
+        this(DrainSettings.DEFAULTS);
     }
 
-    private BodyDrainFilter(Settings settings) {
-        this.settings = settings;
+    private BodyDrainFilter(DrainSettings settings) {
+        this.drainer = new Drainer(settings, stats);
     }
 
     /** Starts a filter built in code; see {@link Builder}. */
@@ -173,17 +181,17 @@ public final class BodyDrainFilter implements Filter {
 
     /** The most body bytes drained per request. */
     public long getMaxBytes() {
-        return settings.maxBytes;
+        return drainer.settings().maxBytes();
     }
 
     /** The most time one drain may take, in milliseconds. */
     public long getTimeoutMs() {
-        return settings.timeoutMs;
+        return drainer.settings().timeoutMs();
     }
 
     /** Whether the counters are registered as an MBean at init. */
     public boolean isJmxEnabled() {
-        return settings.jmxEnabled;
+        return drainer.settings().jmxEnabled();
     }
 
     /** What the filter has done since it was created. */
@@ -193,8 +201,10 @@ public final class BodyDrainFilter implements Filter {
 
     /**
      * The name of the MBean with the counters, while it is registered:
-     * {@code io.github.bodydrain:type=BodyDrainFilter,context=<context path>,name=<filter name>};
-     * null when JMX is not enabled or the filter is not initialised.
+     * {@code io.github.bodydrain:type=BodyDrainFilter,context=<context path>,name=<filter name>},
+     * with {@code ,instance=2} (3, ...) added for a second filter of that name and context in the
+     * same JVM, as two embedded servers have; null when JMX is not enabled or the filter is not
+     * initialised.
      */
     public ObjectName getObjectName() {
         return objectName;
@@ -202,13 +212,23 @@ public final class BodyDrainFilter implements Filter {
 
     @Override
     public void init(FilterConfig config) throws ServletException {
-        settings = settings.withInitParameters(config);
-        if (settings.jmxEnabled) {
+        DrainSettings.Builder settings = drainer.settings().toBuilder();
+        for (String name : Collections.list(config.getInitParameterNames())) {
+            String value = config.getInitParameter(name);
+            try {
+                settings.set(name, value);
+            } catch (InvalidSettingException e) {
+                throw new ServletException("Filter [" + config.getFilterName() + "]: init parameter ["
+                        + e.parameter() + "] = [" + e.value() + "] " + e.problem(), e);
+            }
+        }
+        Drainer configured = new Drainer(settings.build(), stats);
+        if (configured.settings().jmxEnabled()) {
             objectName = registerMBean(config);
         }
-        LOG.log(Level.INFO, "Filter [{0}] drains unread request bodies with maxBytes [{1}], timeoutMs [{2}], jmxEnabled [{3}]",
-                config.getFilterName(), Long.toString(settings.maxBytes), Long.toString(settings.timeoutMs),
-                Boolean.toString(settings.jmxEnabled));
+        drainer = configured;
+        LOG.log(Level.INFO, "Filter [{0}] drains unread request bodies with {1}", config.getFilterName(),
+                configured.settings());
     }
 
     @Override
@@ -226,18 +246,23 @@ public final class BodyDrainFilter implements Filter {
 
     private ObjectName registerMBean(FilterConfig config) throws ServletException {
         String context = config.getServletContext() == null ? "" : config.getServletContext().getContextPath();
-        ObjectName name;
+        String base = JMX_DOMAIN + ":type=BodyDrainFilter,context=" + ObjectName.quote(context.isEmpty() ? "/" : context)
+                + ",name=" + ObjectName.quote(config.getFilterName());
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         try {
-            name = new ObjectName(JMX_DOMAIN + ":type=BodyDrainFilter,context="
-                    + ObjectName.quote(context.isEmpty() ? "/" : context) + ",name="
-                    + ObjectName.quote(config.getFilterName()));
-            ManagementFactory.getPlatformMBeanServer().registerMBean(stats, name);
+            for (int instance = 1; ; instance++) {
+                ObjectName name = new ObjectName(instance == 1 ? base : base + ",instance=" + instance);
+                try {
+                    server.registerMBean(stats, name);
+                    return name;
+                } catch (InstanceAlreadyExistsException taken) {
+                    // Another server in this JVM has a filter of this name and context.
+                }
+            }
         } catch (JMException e) {
-            // Two filters of the same name in one context, or one not destroyed: a setup error.
             throw new ServletException("Filter [" + config.getFilterName() + "]: init parameter [" + JMX_ENABLED_PARAM
                     + "] = [true] but its MBean cannot be registered: " + e, e);
         }
-        return name;
     }
 
     @Override
@@ -247,18 +272,21 @@ public final class BodyDrainFilter implements Filter {
             chain.doFilter(req, res);
             return;
         }
-        if (request.getAttribute(DRAIN_ATTRIBUTE) instanceof RequestDrain drain) {
-            continueRequest(drain, request, response, chain);
+        if (request.getAttribute(DRAIN_ATTRIBUTE) instanceof DrainingRequest taken) {
+            continueRequest(taken, request, response, chain);
             return;
         }
-        if (!hasBody(request) || request.getDispatcherType() == DispatcherType.INCLUDE) {
+        if (!takesCharge(request)) {
             chain.doFilter(request, response);
             return;
         }
-        RequestDrain drain = new RequestDrain(this, settings, request, response);
-        request.setAttribute(DRAIN_ATTRIBUTE, drain);
+        RequestDrain drain = new RequestDrain(drainer);
+        DrainingResponse drainingResponse = new DrainingResponse(response, request, drain, bufferShare(response));
+        DrainingRequest drainingRequest = new DrainingRequest(request, drainingResponse, drain);
+        drain.bind(drainingRequest.body(), drainingResponse);
+        request.setAttribute(DRAIN_ATTRIBUTE, drainingRequest);
         try {
-            chain.doFilter(drain.request(), drain.response());
+            chain.doFilter(drainingRequest, drainingResponse);
         } finally {
             // Runs on success and on failure alike; the drain never throws, so an exception from
             // the chain leaves here unchanged.
@@ -268,15 +296,34 @@ public final class BodyDrainFilter implements Filter {
         }
     }
 
-    private static void continueRequest(RequestDrain drain, HttpServletRequest request,
+    /**
+     * A later dispatch of a request this filter already took charge of. Where the container hands
+     * in its own request again (an ASYNC dispatch of {@code startAsync()}), the application gets
+     * the wrappers again, so that this dispatch's reads and writes are seen too.
+     */
+    private static void continueRequest(DrainingRequest taken, HttpServletRequest request,
             HttpServletResponse response, FilterChain chain) throws IOException, ServletException {
+        boolean own = taken.wrapsTheContainersRequest(request);
         try {
-            chain.doFilter(request, response);
+            chain.doFilter(own ? taken : request, own ? taken.response() : response);
         } finally {
-            if (request.getDispatcherType() == DispatcherType.ASYNC && !request.isAsyncStarted()) {
-                drain.atEnd();
+            if (endsRequest(request)) {
+                taken.drain().atEnd();
             }
         }
+    }
+
+    /**
+     * The first dispatch of a request with a body takes charge of it, but an INCLUDE never does:
+     * the including servlet still owns the response.
+     */
+    private static boolean takesCharge(HttpServletRequest request) {
+        return hasBody(request) && request.getDispatcherType() != DispatcherType.INCLUDE;
+    }
+
+    /** An ASYNC dispatch that returns without starting async processing again ends the request. */
+    private static boolean endsRequest(HttpServletRequest request) {
+        return request.getDispatcherType() == DispatcherType.ASYNC && !request.isAsyncStarted();
     }
 
     private static boolean hasBody(HttpServletRequest request) {
@@ -288,119 +335,46 @@ public final class BodyDrainFilter implements Filter {
         return protocol == null || !(protocol.startsWith("HTTP/2") || protocol.startsWith("HTTP/3"));
     }
 
-    void record(DrainOutcome outcome, long bytes) {
-        stats.record(outcome, bytes);
+    /** The container does not change under a filter: learnt from its first response. */
+    private int bufferShare(HttpServletResponse response) {
+        int share = bufferShare;
+        if (share == 0) {
+            share = DrainingResponse.bufferShareOf(response);
+            bufferShare = share;
+        }
+        return share;
     }
 
-    /** Builds a filter in code, for containers and frameworks that register filter instances. */
+    /**
+     * Builds a filter in code, for containers and frameworks that register filter instances. Each
+     * setter checks its value and throws {@link InvalidSettingException} naming the setting.
+     */
     public static final class Builder {
-        private long maxBytes = DEFAULT_MAX_BYTES;
-        private long timeoutMs = DEFAULT_TIMEOUT_MS;
-        private boolean jmxEnabled;
+        private final DrainSettings.Builder settings = DrainSettings.DEFAULTS.toBuilder();
 
         private Builder() {
         }
 
         /** The most body bytes drained per request, at least 0; default {@value #DEFAULT_MAX_BYTES}. */
         public Builder maxBytes(long maxBytes) {
-            this.maxBytes = maxBytes;
+            settings.maxBytes(maxBytes);
             return this;
         }
 
         /** The most time one drain may take, at least 1 ms; default {@value #DEFAULT_TIMEOUT_MS}. */
         public Builder timeoutMs(long timeoutMs) {
-            this.timeoutMs = timeoutMs;
+            settings.timeoutMs(timeoutMs);
             return this;
         }
 
         /** Registers the counters as an MBean at init; default false. */
         public Builder jmxEnabled(boolean jmxEnabled) {
-            this.jmxEnabled = jmxEnabled;
+            settings.jmxEnabled(jmxEnabled);
             return this;
         }
 
-        /** @throws IllegalArgumentException if a setting is out of range */
         public BodyDrainFilter build() {
-            check(MAX_BYTES_PARAM, maxBytes, Settings.maxBytesProblem(maxBytes));
-            check(TIMEOUT_MS_PARAM, timeoutMs, Settings.timeoutMsProblem(timeoutMs));
-            return new BodyDrainFilter(new Settings(maxBytes, timeoutMs, jmxEnabled));
-        }
-
-        private static void check(String name, long value, String problem) {
-            if (problem != null) {
-                throw new IllegalArgumentException(name + " [" + value + "] " + problem);
-            }
-        }
-    }
-
-    /** The filter's immutable settings. */
-    static final class Settings {
-        // Keeps the deadline arithmetic in nanoseconds far from overflowing.
-        static final long MAX_TIMEOUT_MS = Long.MAX_VALUE / 4_000_000;
-
-        final long maxBytes;
-        final long timeoutMs;
-        final long timeoutNanos;
-        final boolean jmxEnabled;
-
-        Settings(long maxBytes, long timeoutMs, boolean jmxEnabled) {
-            this.maxBytes = maxBytes;
-            this.timeoutMs = timeoutMs;
-            this.timeoutNanos = timeoutMs * 1_000_000;
-            this.jmxEnabled = jmxEnabled;
-        }
-
-        static String maxBytesProblem(long maxBytes) {
-            return maxBytes < 0 ? "must be at least 0" : null;
-        }
-
-        static String timeoutMsProblem(long timeoutMs) {
-            return timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS ? "must be between 1 and " + MAX_TIMEOUT_MS : null;
-        }
-
-        Settings withInitParameters(FilterConfig config) throws ServletException {
-            long newMaxBytes = maxBytes;
-            long newTimeoutMs = timeoutMs;
-            boolean newJmxEnabled = jmxEnabled;
-            for (String name : Collections.list(config.getInitParameterNames())) {
-                String value = config.getInitParameter(name);
-                switch (name) {
-                    case MAX_BYTES_PARAM -> newMaxBytes = parse(config, name, value, Settings::maxBytesProblem);
-                    case TIMEOUT_MS_PARAM -> newTimeoutMs = parse(config, name, value, Settings::timeoutMsProblem);
-                    case JMX_ENABLED_PARAM -> newJmxEnabled = parseBoolean(config, name, value);
-                    default -> throw invalid(config, name, value, "is not a parameter of this filter; it takes ["
-                            + MAX_BYTES_PARAM + "], [" + TIMEOUT_MS_PARAM + "] and [" + JMX_ENABLED_PARAM + "]");
-                }
-            }
-            return new Settings(newMaxBytes, newTimeoutMs, newJmxEnabled);
-        }
-
-        private static boolean parseBoolean(FilterConfig config, String name, String value) throws ServletException {
-            String trimmed = value == null ? "" : value.trim();
-            if (trimmed.equals("true") || trimmed.equals("false")) {
-                return trimmed.equals("true");
-            }
-            throw invalid(config, name, value, "must be true or false");
-        }
-
-        private static long parse(FilterConfig config, String name, String value, LongFunction<String> check)
-                throws ServletException {
-            long parsed;
-            try {
-                parsed = Long.parseLong(value == null ? "" : value.trim());
-            } catch (NumberFormatException e) {
-                throw invalid(config, name, value, "is not a whole number");
-            }
-            String problem = check.apply(parsed);
-            if (problem != null) {
-                throw invalid(config, name, value, problem);
-            }
-            return parsed;
-        }
-
-        private static ServletException invalid(FilterConfig config, String name, String value, String why) {
-            return new ServletException("Filter [" + config.getFilterName() + "]: init parameter [" + name
-                    + "] = [" + value + "] " + why);
+            return new BodyDrainFilter(settings.build());
         }
     }
 }

@@ -2,26 +2,27 @@ package io.github.bodydrain;
 
 import java.io.IOException;
 
-/** The request body as the drain sees it, through the stream or the reader the application used. */
+/** The request body as the drain sees it: how much is left, and one bounded read at a time. */
 interface BodyInput {
 
-    int DISCARD_SIZE = 8192;
-
-    /** An upper bound of the body left unread, in bytes (characters for a reader); -1 if unknown. */
-    long remainingAtMost();
+    /** Body bytes the application left unread of the declared Content-Length; negative if none was declared. */
+    long declaredRemaining();
 
     /** The application read from the body. */
     boolean started();
 
     /** The container says the body has been read to its end. */
-    boolean isFinished();
+    boolean finished() throws IOException;
 
     /** The application set a ReadListener: a read must not block. */
-    boolean isNonBlocking();
+    boolean nonBlocking();
 
     /** Something can be read without blocking. */
-    boolean hasArrived() throws IOException;
+    boolean arrived() throws IOException;
 
-    /** Reads and discards up to {@code max} units; -1 at the end of the body. */
-    int discard(int max) throws IOException;
+    /** Reads and discards up to {@code max} bytes into {@code buffer}; -1 at the end of the body. */
+    int discard(byte[] buffer, int max) throws IOException;
+
+    /** Body bytes discarded so far. */
+    long discarded();
 }

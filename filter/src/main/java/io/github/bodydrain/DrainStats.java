@@ -3,41 +3,37 @@ package io.github.bodydrain;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What a {@link BodyDrainFilter} has done since it was created: a read-only view of counters
- * that only grow, for JMX or metrics binders. Requests that had no unread body are not counted.
+ * What a {@link BodyDrainFilter} has done since it was created: counters that only grow, one per
+ * {@link DrainOutcome}, and the body bytes the drains discarded. A read-only view for JMX and
+ * metrics binders. Requests without a body are not counted.
  */
 public final class DrainStats implements DrainStatsMXBean {
-    private final LongAdder drainedRequests = new LongAdder();
+    private final LongAdder[] requests = new LongAdder[DrainOutcome.values().length];
     private final LongAdder drainedBytes = new LongAdder();
-    private final LongAdder skippedOverLimit = new LongAdder();
-    private final LongAdder stoppedByTimeout = new LongAdder();
-    private final LongAdder stoppedByError = new LongAdder();
-    private final LongAdder skippedExpectContinue = new LongAdder();
-    private final LongAdder committedBeforeDrain = new LongAdder();
 
     DrainStats() {
+        for (int i = 0; i < requests.length; i++) {
+            requests[i] = new LongAdder();
+        }
     }
 
     void record(DrainOutcome outcome, long bytes) {
+        requests[outcome.ordinal()].increment();
         drainedBytes.add(bytes);
-        switch (outcome) {
-            case DRAINED -> drainedRequests.increment();
-            case OVER_LIMIT -> skippedOverLimit.increment();
-            case TIMEOUT -> stoppedByTimeout.increment();
-            case ERROR -> stoppedByError.increment();
-            case EXPECT_CONTINUE -> skippedExpectContinue.increment();
-            case COMMITTED -> committedBeforeDrain.increment();
-            case NOTHING_LEFT -> { }
-        }
+    }
+
+    /** Requests with a body whose drain ended with this outcome. */
+    public long count(DrainOutcome outcome) {
+        return requests[outcome.ordinal()].sum();
     }
 
     /** Requests whose unread body was read to its end. */
     @Override
     public long getDrainedRequests() {
-        return drainedRequests.sum();
+        return count(DrainOutcome.DRAINED);
     }
 
-    /** Body bytes read and discarded by the filter, whatever the outcome (characters for a reader). */
+    /** Body bytes read and discarded by the filter, whatever the outcome. */
     @Override
     public long getDrainedBytes() {
         return drainedBytes.sum();
@@ -46,38 +42,39 @@ public final class DrainStats implements DrainStatsMXBean {
     /** Requests whose unread body exceeded {@code maxBytes}: not read at all, or cut short. */
     @Override
     public long getSkippedOverLimit() {
-        return skippedOverLimit.sum();
+        return count(DrainOutcome.OVER_LIMIT);
     }
 
     /** Drains stopped by {@code timeoutMs}. */
     @Override
     public long getStoppedByTimeout() {
-        return stoppedByTimeout.sum();
+        return count(DrainOutcome.TIMEOUT);
     }
 
     /** Drains stopped by a failed read: the client went away or the body was malformed. */
     @Override
     public long getStoppedByError() {
-        return stoppedByError.sum();
+        return count(DrainOutcome.ERROR);
     }
 
     /** Requests with {@code Expect: 100-continue} whose body nobody had asked for. */
     @Override
     public long getSkippedExpectContinue() {
-        return skippedExpectContinue.sum();
+        return count(DrainOutcome.EXPECT_CONTINUE);
     }
 
     /** Requests whose response committed before the drain and whose body had not all arrived. */
     @Override
     public long getCommittedBeforeDrain() {
-        return committedBeforeDrain.sum();
+        return count(DrainOutcome.COMMITTED);
     }
 
     @Override
     public String toString() {
-        return "DrainStats[drainedRequests=" + getDrainedRequests() + ", drainedBytes=" + getDrainedBytes()
-                + ", skippedOverLimit=" + getSkippedOverLimit() + ", stoppedByTimeout=" + getStoppedByTimeout()
-                + ", stoppedByError=" + getStoppedByError() + ", skippedExpectContinue="
-                + getSkippedExpectContinue() + ", committedBeforeDrain=" + getCommittedBeforeDrain() + "]";
+        StringBuilder text = new StringBuilder("DrainStats[");
+        for (DrainOutcome outcome : DrainOutcome.values()) {
+            text.append(outcome.tag()).append('=').append(count(outcome)).append(", ");
+        }
+        return text.append("bytes=").append(getDrainedBytes()).append(']').toString();
     }
 }

@@ -1,21 +1,49 @@
 package io.github.bodydrain;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import jakarta.servlet.ServletRequestWrapper;
+import jakarta.servlet.ServletResponseWrapper;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
-/** Drains before {@link #complete()}, which closes the response and, in Tomcat, the request input. */
+import java.io.IOException;
+
+/**
+ * Drains before {@link #complete()}, which closes the response and, in Tomcat, the request input,
+ * and on timeout and error. Where the container holds its own request and response, the
+ * application is given the wrappers instead, so that its writes are seen; the application's
+ * listeners get events that carry this context, so that {@code event.getAsyncContext().complete()}
+ * drains too.
+ */
 final class DrainingAsyncContext implements AsyncContext {
 
     private final AsyncContext context;
+    private final HttpServletRequest request;
+    private final HttpServletResponse response;
     private final RequestDrain drain;
 
-    DrainingAsyncContext(AsyncContext context, RequestDrain drain) {
+    /** Wraps the container's context for the filter's request and response wrappers. */
+    DrainingAsyncContext(AsyncContext context, HttpServletRequest request, HttpServletResponse response,
+            RequestDrain drain) {
         this.context = context;
+        this.request = request;
+        this.response = response;
         this.drain = drain;
+    }
+
+    boolean wraps(AsyncContext candidate) {
+        return context == candidate;
+    }
+
+    /** Registers the drain for the end of async processing; a restart re-registers it. */
+    void listenForTheEnd() {
+        context.addListener(new EndOfRequest(drain));
     }
 
     @Override
@@ -26,12 +54,29 @@ final class DrainingAsyncContext implements AsyncContext {
 
     @Override
     public ServletRequest getRequest() {
-        return context.getRequest();
+        return toWrapper(context.getRequest());
     }
 
     @Override
     public ServletResponse getResponse() {
-        return context.getResponse();
+        return toWrapper(context.getResponse());
+    }
+
+    /** The container's own request, the one under every wrapper, stands for the filter's. */
+    private ServletRequest toWrapper(ServletRequest given) {
+        ServletRequest innermost = request;
+        while (innermost instanceof ServletRequestWrapper wrapper) {
+            innermost = wrapper.getRequest();
+        }
+        return given != null && given == innermost ? request : given;
+    }
+
+    private ServletResponse toWrapper(ServletResponse given) {
+        ServletResponse innermost = response;
+        while (innermost instanceof ServletResponseWrapper wrapper) {
+            innermost = wrapper.getResponse();
+        }
+        return given != null && given == innermost ? response : given;
     }
 
     @Override
@@ -61,12 +106,12 @@ final class DrainingAsyncContext implements AsyncContext {
 
     @Override
     public void addListener(AsyncListener listener) {
-        context.addListener(listener);
+        context.addListener(new ThroughThisContext(listener, this));
     }
 
     @Override
-    public void addListener(AsyncListener listener, ServletRequest request, ServletResponse response) {
-        context.addListener(listener, request, response);
+    public void addListener(AsyncListener listener, ServletRequest servletRequest, ServletResponse servletResponse) {
+        context.addListener(new ThroughThisContext(listener, this), servletRequest, servletResponse);
     }
 
     @Override
@@ -82,5 +127,75 @@ final class DrainingAsyncContext implements AsyncContext {
     @Override
     public long getTimeout() {
         return context.getTimeout();
+    }
+
+    AsyncEvent translate(AsyncEvent event) {
+        // After a restart the container may hand out another context: wrap that one.
+        AsyncContext current = wraps(event.getAsyncContext()) ? this : request.getAsyncContext();
+        return new AsyncEvent(current, toWrapper(event.getSuppliedRequest()), toWrapper(event.getSuppliedResponse()),
+                event.getThrowable());
+    }
+
+    /** Drains when async processing times out, fails or completes without {@link #complete()}. */
+    private static final class EndOfRequest implements AsyncListener {
+        private final RequestDrain drain;
+
+        EndOfRequest(RequestDrain drain) {
+            this.drain = drain;
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            drain.atEnd();
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            drain.atEnd();
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            // Completed by the container, after a timeout nobody handled: whatever is left can
+            // only be read as far as it has arrived.
+            drain.atEnd();
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            // A restarted AsyncContext drops its listeners: the drain must hear the new end.
+            event.getAsyncContext().addListener(this);
+        }
+    }
+
+    /** An application's listener, given events that carry the draining context. */
+    private static final class ThroughThisContext implements AsyncListener {
+        private final AsyncListener listener;
+        private final DrainingAsyncContext context;
+
+        ThroughThisContext(AsyncListener listener, DrainingAsyncContext context) {
+            this.listener = listener;
+            this.context = context;
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) throws IOException {
+            listener.onComplete(context.translate(event));
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) throws IOException {
+            listener.onTimeout(context.translate(event));
+        }
+
+        @Override
+        public void onError(AsyncEvent event) throws IOException {
+            listener.onError(context.translate(event));
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) throws IOException {
+            listener.onStartAsync(context.translate(event));
+        }
     }
 }

@@ -1,49 +1,65 @@
 package io.github.bodydrain;
 
 import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.ServletResponseWrapper;
 import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 
 /**
  * Calls {@link RequestDrain#beforeCommit()} before anything that may commit or close the response:
  * a write that may not fit in what the container buffers, a write that completes the declared
- * Content-Length, flush, close, sendError and sendRedirect.
+ * Content-Length, flush, close, every {@code sendError} and every {@code sendRedirect}.
  */
-final class DrainingResponse extends HttpServletResponseWrapper {
+final class DrainingResponse extends HttpServletResponseWrapper implements Exchange {
 
-    /**
-     * Jetty writes anything larger than its aggregation size (a quarter of its buffer by default)
-     * straight through, committing the response; below a quarter of the buffer every container
-     * still holds the bytes.
-     */
-    private static final int BUFFER_SHARE = 4;
-
-    /** A character encodes to at most 4 bytes (UTF-8 surrogate pairs take 2 bytes a character). */
+    /** A charset this filter cannot name may take up to this many bytes a character. */
     private static final int MAX_BYTES_PER_CHAR = 4;
 
+    private final HttpServletRequest request;
     private final RequestDrain drain;
+    private final int bufferShare;
     private long bufferedAtMost;
     private long declaredLength = -1;
     private GuardedOutputStream out;
     private GuardedWriter writer;
 
-    DrainingResponse(HttpServletResponse response, RequestDrain drain) {
+    /**
+     * @param bufferShare the part of the response buffer the container holds before it commits:
+     *     1 where it fills the whole buffer, 4 for Jetty, which writes through anything past its
+     *     aggregation size (a quarter of the buffer by default)
+     */
+    DrainingResponse(HttpServletResponse response, HttpServletRequest request, RequestDrain drain, int bufferShare) {
         super(response);
+        this.request = request;
         this.drain = drain;
+        this.bufferShare = bufferShare;
+    }
+
+    /** Jetty commits at a quarter of its buffer; Tomcat, Undertow and the rest when it is full. */
+    static int bufferShareOf(ServletResponse containerResponse) {
+        ServletResponse r = containerResponse;
+        while (r instanceof ServletResponseWrapper wrapper) {
+            r = wrapper.getResponse();
+        }
+        return r.getClass().getName().startsWith("org.eclipse.jetty.") ? 4 : 1;
     }
 
     /** Called before the application writes this many bytes (at most) to the response. */
     void beforeWrite(long bytes) {
+        drain.writing();
         if (drain.isDone()) {
             return;
         }
-        long threshold = getBufferSize() / BUFFER_SHARE;
-        if (declaredLength >= 0 && declaredLength < threshold) {
-            threshold = declaredLength;
+        long threshold = getBufferSize() / bufferShare;
+        if (declaredLength >= 0) {
+            threshold = Math.min(threshold, declaredLength);
         }
         bufferedAtMost += bytes;
         if (bufferedAtMost >= threshold) {
@@ -66,9 +82,18 @@ final class DrainingResponse extends HttpServletResponseWrapper {
     @Override
     public PrintWriter getWriter() throws IOException {
         if (writer == null) {
-            writer = new GuardedWriter(super.getWriter(), this);
+            PrintWriter containerWriter = super.getWriter();
+            writer = new GuardedWriter(containerWriter, this, bytesPerChar(getCharacterEncoding()));
         }
         return writer;
+    }
+
+    private static int bytesPerChar(String encoding) {
+        try {
+            return (int) Math.ceil(Charset.forName(encoding).newEncoder().maxBytesPerChar());
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            return MAX_BYTES_PER_CHAR;
+        }
     }
 
     @Override
@@ -93,6 +118,24 @@ final class DrainingResponse extends HttpServletResponseWrapper {
     public void sendRedirect(String location) throws IOException {
         drain.beforeCommit();
         super.sendRedirect(location);
+    }
+
+    @Override
+    public void sendRedirect(String location, int sc) throws IOException {
+        drain.beforeCommit();
+        super.sendRedirect(location, sc);
+    }
+
+    @Override
+    public void sendRedirect(String location, boolean clearBuffer) throws IOException {
+        drain.beforeCommit();
+        super.sendRedirect(location, clearBuffer);
+    }
+
+    @Override
+    public void sendRedirect(String location, int sc, boolean clearBuffer) throws IOException {
+        drain.beforeCommit();
+        super.sendRedirect(location, sc, clearBuffer);
     }
 
     @Override
@@ -154,6 +197,39 @@ final class DrainingResponse extends HttpServletResponseWrapper {
         }
     }
 
+    // Exchange: the container's request and response, as the drain sees them.
+
+    @Override
+    public boolean committed() {
+        return isCommitted();
+    }
+
+    @Override
+    public boolean expectsContinue() {
+        return "100-continue".equalsIgnoreCase(request.getHeader("Expect"));
+    }
+
+    @Override
+    public boolean fullDuplex() {
+        return request.getAttribute(RequestDrain.FULL_DUPLEX_ATTRIBUTE) != null;
+    }
+
+    @Override
+    public void closeConnection() {
+        try {
+            if (!isCommitted()) {
+                super.setHeader("Connection", "close");
+            }
+        } catch (RuntimeException e) {
+            // A response already closed by the container: nothing left to signal.
+        }
+    }
+
+    @Override
+    public String describe() {
+        return request.getMethod() + " " + request.getRequestURI();
+    }
+
     private static final class GuardedOutputStream extends ServletOutputStream {
         private final ServletOutputStream out;
         private final DrainingResponse response;
@@ -205,27 +281,29 @@ final class DrainingResponse extends HttpServletResponseWrapper {
      */
     private static final class GuardedWriter extends PrintWriter {
         private final DrainingResponse response;
+        private final int bytesPerChar;
 
-        GuardedWriter(PrintWriter out, DrainingResponse response) {
+        GuardedWriter(PrintWriter out, DrainingResponse response, int bytesPerChar) {
             super(out);
             this.response = response;
+            this.bytesPerChar = bytesPerChar;
         }
 
         @Override
         public void write(int c) {
-            response.beforeWrite(MAX_BYTES_PER_CHAR);
+            response.beforeWrite(bytesPerChar);
             super.write(c);
         }
 
         @Override
         public void write(char[] buf, int off, int len) {
-            response.beforeWrite((long) len * MAX_BYTES_PER_CHAR);
+            response.beforeWrite((long) len * bytesPerChar);
             super.write(buf, off, len);
         }
 
         @Override
         public void write(String s, int off, int len) {
-            response.beforeWrite((long) len * MAX_BYTES_PER_CHAR);
+            response.beforeWrite((long) len * bytesPerChar);
             super.write(s, off, len);
         }
 

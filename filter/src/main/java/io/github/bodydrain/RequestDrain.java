@@ -1,173 +1,96 @@
 package io.github.bodydrain;
 
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-
 import java.io.IOException;
-import java.lang.System.Logger.Level;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One request's drain: the wrappers that see the response about to commit, and the drain itself,
- * which runs at most once.
+ * One request's drain: when it runs, and what the application may still read afterwards. It runs
+ * at most once, before the response commits or when the request ends, whichever comes first.
+ *
+ * <p>A body the application reads after it began to write its response is the application's:
+ * it is streaming both ways, so the drain waits for the end of the request, as if it had called
+ * {@link BodyDrainFilter#enableFullDuplex}. Once the drain has discarded bytes, every later read
+ * of the application fails loudly: a read that returns -1 means the client's body ended.
  */
-final class RequestDrain implements AsyncListener {
+final class RequestDrain {
 
-    private final BodyDrainFilter filter;
-    private final BodyDrainFilter.Settings settings;
-    private final HttpServletRequest containerRequest;
-    private final HttpServletResponse containerResponse;
-    private final DrainingRequest request;
-    private final DrainingResponse response;
-    private volatile boolean done;
-    /** Body bytes (characters for a reader) the drain has read; written only inside drain(). */
-    private long drained;
+    /** The request attribute that keeps the body for the application until the request ends. */
+    static final String FULL_DUPLEX_ATTRIBUTE = "io.github.bodydrain.BodyDrainFilter.FULL_DUPLEX";
 
-    RequestDrain(BodyDrainFilter filter, BodyDrainFilter.Settings settings, HttpServletRequest request,
-            HttpServletResponse response) {
-        this.filter = filter;
-        this.settings = settings;
-        this.containerRequest = request;
-        this.containerResponse = response;
-        this.request = new DrainingRequest(request, this, filter);
-        this.response = new DrainingResponse(response, this);
+    /** What a read after a discard says, like Go's {@code ErrBodyReadAfterClose}. */
+    static final String READ_AFTER_DISCARD = "BodyDrainFilter discarded the rest of this request body when the"
+            + " response was about to commit; to read the body while writing the response, call"
+            + " BodyDrainFilter.enableFullDuplex(request) before the first write";
+
+    private final Drainer drainer;
+    // A lock, not a monitor: the drain blocks in reads, and a monitor held there pins a virtual
+    // thread to its carrier (JDK 21-23). complete() on an application thread may race a timeout
+    // on a container thread.
+    private final ReentrantLock once = new ReentrantLock();
+    private BodyInput body;
+    private Exchange exchange;
+    private volatile DrainOutcome outcome;
+    private volatile boolean responding;
+    private volatile boolean readWhileResponding;
+
+    RequestDrain(Drainer drainer) {
+        this.drainer = drainer;
     }
 
-    HttpServletRequest request() {
-        return request;
+    /** Completes the request's objects: the wrappers are made with this state, then given to it. */
+    void bind(BodyInput body, Exchange exchange) {
+        this.body = body;
+        this.exchange = exchange;
     }
 
-    HttpServletResponse response() {
-        return response;
+    /** The outcome of the drain, or null while it has not run. */
+    DrainOutcome outcome() {
+        return outcome;
     }
 
     boolean isDone() {
-        return done;
+        return outcome != null;
+    }
+
+    /** The application writes to the response. */
+    void writing() {
+        if (!responding) {
+            responding = true; // once: every write of the response passes here
+        }
+    }
+
+    /** The application is about to read from the body. */
+    void reading() throws IOException {
+        if (outcome != null && body.discarded() > 0) {
+            throw new IOException(READ_AFTER_DISCARD);
+        }
+        if (responding && !readWhileResponding) {
+            readWhileResponding = true;
+        }
     }
 
     /** The response is about to commit: drain now, unless the application streams both ways. */
     void beforeCommit() {
-        if (!done && containerRequest.getAttribute(BodyDrainFilter.FULL_DUPLEX_ATTRIBUTE) == null) {
+        if (outcome == null && !readWhileResponding && !exchange.fullDuplex()) {
             drain();
         }
     }
 
-    /** The request is ending: the chain returned or threw, or async processing is completing. */
+    /** The request is ending, or the application closed the body: drain now. */
     void atEnd() {
-        if (!done) {
+        if (outcome == null) {
             drain();
         }
     }
 
-    AsyncContext asyncStarted(AsyncContext context) {
-        // A restarted AsyncContext drops its listeners, and every start passes through here.
-        context.addListener(this);
-        return new DrainingAsyncContext(context, this);
-    }
-
-    AsyncContext wrapped(AsyncContext context) {
-        return context == null ? null : new DrainingAsyncContext(context, this);
-    }
-
-    @Override
-    public void onTimeout(AsyncEvent event) {
-        atEnd();
-    }
-
-    @Override
-    public void onError(AsyncEvent event) {
-        atEnd();
-    }
-
-    @Override
-    public void onComplete(AsyncEvent event) {
-        // Completed without DrainingAsyncContext.complete(), e.g. by the container after a
-        // timeout: whatever is left can only be read as far as it has arrived.
-        atEnd();
-    }
-
-    @Override
-    public void onStartAsync(AsyncEvent event) {
-        // asyncStarted() registers again.
-    }
-
-    // synchronized: complete() on an application thread may race a timeout on a container thread.
-    private synchronized void drain() {
-        if (done) {
-            return;
-        }
-        done = true;
-        long started = System.nanoTime();
-        DrainOutcome outcome;
-        Exception failure = null;
+    private void drain() {
+        once.lock();
         try {
-            outcome = drainBody(started);
-        } catch (IOException | RuntimeException e) {
-            // The client went away or sent a malformed body: the response is what matters.
-            outcome = DrainOutcome.ERROR;
-            failure = e;
-        }
-        if (outcome != DrainOutcome.NOTHING_LEFT && outcome != DrainOutcome.DRAINED
-                && outcome != DrainOutcome.COMMITTED) {
-            closeConnection();
-        }
-        filter.record(outcome, drained);
-        if (BodyDrainFilter.LOG.isLoggable(Level.DEBUG)) {
-            BodyDrainFilter.LOG.log(Level.DEBUG, "Drain of [{0} {1}] ended [{2}] after [{3}] bytes in [{4}] ms{5}",
-                    containerRequest.getMethod(), containerRequest.getRequestURI(), outcome, drained,
-                    (System.nanoTime() - started) / 1_000_000, failure == null ? "" : ": " + failure);
-        }
-    }
-
-    private DrainOutcome drainBody(long started) throws IOException {
-        BodyInput opened = request.openedBodyInput();
-        // Decided before the stream is touched: Jetty sends 100 Continue on getInputStream().
-        if ((opened == null || !opened.started())
-                && "100-continue".equalsIgnoreCase(containerRequest.getHeader("Expect"))) {
-            return DrainOutcome.EXPECT_CONTINUE;
-        }
-        BodyInput body = request.bodyInput();
-        long remaining = body.remainingAtMost();
-        if (remaining == 0 || body.isFinished()) {
-            return DrainOutcome.NOTHING_LEFT;
-        }
-        if (remaining > settings.maxBytes) {
-            return DrainOutcome.OVER_LIMIT;
-        }
-        boolean arrivedOnly = containerResponse.isCommitted() || body.isNonBlocking();
-        long deadline = started + settings.timeoutNanos;
-        while (true) {
-            if (arrivedOnly && !body.hasArrived()) {
-                return body.isFinished() ? ended() : DrainOutcome.COMMITTED;
+            if (outcome == null) {
+                outcome = drainer.drain(body, exchange);
             }
-            // One past the limit tells a body of exactly maxBytes from a longer one.
-            int n = body.discard((int) Math.min(BodyInput.DISCARD_SIZE, settings.maxBytes - drained + 1));
-            if (n < 0) {
-                return ended();
-            }
-            drained += n;
-            if (drained > settings.maxBytes) {
-                return DrainOutcome.OVER_LIMIT;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                return DrainOutcome.TIMEOUT;
-            }
-        }
-    }
-
-    private DrainOutcome ended() {
-        return drained == 0 ? DrainOutcome.NOTHING_LEFT : DrainOutcome.DRAINED;
-    }
-
-    private void closeConnection() {
-        try {
-            if (!containerResponse.isCommitted()) {
-                containerResponse.setHeader("Connection", "close");
-            }
-        } catch (RuntimeException e) {
-            // A response already closed by the container: nothing left to signal.
+        } finally {
+            once.unlock();
         }
     }
 }

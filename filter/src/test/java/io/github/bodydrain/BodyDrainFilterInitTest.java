@@ -88,6 +88,8 @@ class BodyDrainFilterInitTest {
         assertEquals(BodyDrainFilter.DEFAULT_MAX_BYTES, filter.getMaxBytes());
         assertEquals(BodyDrainFilter.DEFAULT_TIMEOUT_MS, filter.getTimeoutMs());
         assertEquals(2 * 1024 * 1024, BodyDrainFilter.DEFAULT_MAX_BYTES);
+        assertFalse(filter.isJmxEnabled());
+        assertTrue(BodyDrainFilter.builder().jmxEnabled(true).maxBytes(1).build().isJmxEnabled());
     }
 
     @Test

@@ -61,14 +61,20 @@ class BodyDrainFilterJmxTest {
     }
 
     @Test
-    void aSecondFilterOfTheSameNameFailsInit() throws Exception {
+    void aSecondFilterOfTheSameNameAndContextGetsItsOwnName() throws Exception {
         BodyDrainFilter first = new BodyDrainFilter();
+        BodyDrainFilter second = new BodyDrainFilter();
         first.init(jmxOn());
         try {
-            ServletException e = assertThrows(ServletException.class, () -> new BodyDrainFilter().init(jmxOn()));
-            assertTrue(e.getMessage().startsWith("Filter [bodyDrain]: init parameter [jmxEnabled] = [true]"),
-                    e.getMessage());
+            second.init(jmxOn());
+            assertEquals(new ObjectName("io.github.bodydrain:type=BodyDrainFilter,context=\"/\",name=\"bodyDrain\""
+                    + ",instance=2"), second.getObjectName());
+            FakeExchange exchange = FakeExchange.withBody(700);
+            second.doFilter(exchange.request(), exchange.response(), (request, response) -> { });
+            assertEquals(700L, server.getAttribute(second.getObjectName(), "DrainedBytes"));
+            assertEquals(0L, server.getAttribute(first.getObjectName(), "DrainedBytes"));
         } finally {
+            second.destroy();
             first.destroy();
         }
     }

@@ -48,11 +48,19 @@ final class FakeExchange {
     String protocol = "HTTP/1.1";
     DispatcherType dispatcherType = DispatcherType.REQUEST;
     int bufferSize = 8192;
+    String responseEncoding = "ISO-8859-1";
+    String requestEncoding = "UTF-8";
     /** Bytes of the body that have arrived; reading past them fails like a client that went away. */
     int arrived = Integer.MAX_VALUE;
     /** Nanoseconds each read takes, for a slow client. */
     long nanosPerRead;
     int bytesPerRead = Integer.MAX_VALUE;
+    ReadListener readListener;
+    boolean availableSeesOnlyItsBuffer;
+    boolean outputReady = true;
+    /** Like a container that learns of the end only from the read that returns -1. */
+    boolean finishedOnlyAfterTheEndIsRead;
+    boolean endRead;
 
     int position;
     boolean committed;
@@ -122,13 +130,26 @@ final class FakeExchange {
         return -1;
     }
 
+    /** The container starts async processing again: a new context, the listeners told and dropped. */
+    void restartAsync() throws IOException {
+        AsyncContext first = asyncContext;
+        asyncContext = new FakeAsyncContext(first.getRequest(), first.getResponse());
+        List<AsyncListener> told = List.copyOf(asyncListeners);
+        asyncListeners.clear();
+        for (AsyncListener listener : told) {
+            listener.onStartAsync(new AsyncEvent(asyncContext));
+        }
+    }
+
     void fireAsync(String event) throws IOException {
         for (AsyncListener listener : List.copyOf(asyncListeners)) {
-            AsyncEvent asyncEvent = new AsyncEvent(asyncContext);
+            // As Tomcat supplies them to a listener added without its own request and response.
+            AsyncEvent asyncEvent = new AsyncEvent(asyncContext, asyncContext.getRequest(), asyncContext.getResponse());
             switch (event) {
                 case "timeout" -> listener.onTimeout(asyncEvent);
                 case "error" -> listener.onError(asyncEvent);
                 case "complete" -> listener.onComplete(asyncEvent);
+                case "startAsync" -> listener.onStartAsync(asyncEvent);
                 default -> throw new IllegalArgumentException(event);
             }
         }
@@ -142,7 +163,7 @@ final class FakeExchange {
             case "getProtocol": return protocol;
             case "getMethod": return "POST";
             case "getRequestURI": return "/upload";
-            case "getCharacterEncoding": return "UTF-8";
+            case "getCharacterEncoding": return requestEncoding;
             case "getDispatcherType": return dispatcherType;
             case "getAttribute": return attributes.get((String) args[0]);
             case "setAttribute": attributes.put((String) args[0], args[1]); return null;
@@ -193,21 +214,32 @@ final class FakeExchange {
             case "getHeader": return responseHeaders.get((String) args[0]);
             case "setStatus": events.add("status " + args[0]); return null;
             case "setContentType", "setCharacterEncoding": return null;
+            case "getCharacterEncoding": return responseEncoding;
             case "setContentLength", "setContentLengthLong":
                 responseHeaders.put("Content-Length", args[0].toString());
                 return null;
             case "getOutputStream": return out;
             case "getWriter":
                 if (writer == null) {
-                    writer = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+                    writer = new PrintWriter(new OutputStreamWriter(out, java.nio.charset.Charset.isSupported(
+                            responseEncoding) ? responseEncoding : "UTF-8"));
                 }
                 return writer;
             case "flushBuffer": commit("flushBuffer"); return null;
             case "sendError": commit("sendError " + args[0]); return null;
             case "sendRedirect": commit("sendRedirect"); return null;
-            case "reset", "resetBuffer": written = 0; return null;
+            case "reset", "resetBuffer": events.add(method.getName()); written = 0; return null;
             default:
                 throw new UnsupportedOperationException("response." + method.getName());
+        }
+    }
+
+    private long declaredLength() {
+        try {
+            String declared = responseHeaders.get("Content-Length");
+            return declared == null ? -1 : Long.parseLong(declared.trim());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
@@ -260,6 +292,7 @@ final class FakeExchange {
             }
             if (position >= body.length) {
                 events.add("read -1");
+                endRead = true;
                 return -1;
             }
             if (position >= arrived) {
@@ -279,22 +312,28 @@ final class FakeExchange {
 
         @Override
         public int available() {
-            return Math.max(0, Math.min(body.length, arrived) - position);
+            return availableSeesOnlyItsBuffer ? 0 : Math.max(0, Math.min(body.length, arrived) - position);
         }
 
         @Override
         public boolean isFinished() {
-            return position >= body.length;
+            return finishedOnlyAfterTheEndIsRead ? endRead : position >= body.length;
         }
 
         @Override
         public boolean isReady() {
-            return true;
+            return position < Math.min(body.length, arrived);
         }
 
         @Override
-        public void setReadListener(ReadListener readListener) {
-            throw new UnsupportedOperationException();
+        public void setReadListener(ReadListener listener) {
+            events.add("setReadListener");
+            readListener = listener;
+        }
+
+        @Override
+        public void close() {
+            events.add("input closed");
         }
     }
 
@@ -308,8 +347,8 @@ final class FakeExchange {
         public void write(byte[] b, int off, int len) {
             events.add("write " + len);
             written += len;
-            String declared = responseHeaders.get("Content-Length");
-            if (written > bufferSize || (declared != null && written >= Long.parseLong(declared))) {
+            long declared = declaredLength();
+            if (written > bufferSize || (declared >= 0 && written >= declared)) {
                 commit("overflow");
             }
         }
@@ -326,12 +365,12 @@ final class FakeExchange {
 
         @Override
         public boolean isReady() {
-            return true;
+            return outputReady;
         }
 
         @Override
         public void setWriteListener(WriteListener writeListener) {
-            throw new UnsupportedOperationException();
+            events.add("setWriteListener");
         }
     }
 
@@ -407,6 +446,33 @@ final class FakeExchange {
         @Override
         public long getTimeout() {
             return 30_000;
+        }
+    }
+
+    /** One async event, for tests that need a listener with a single behaviour. */
+    @FunctionalInterface
+    interface Listener {
+        void on(AsyncEvent event) throws IOException;
+
+        default AsyncListener asListener() {
+            return new AsyncListener() {
+                @Override
+                public void onComplete(AsyncEvent event) {
+                }
+
+                @Override
+                public void onTimeout(AsyncEvent event) throws IOException {
+                    on(event);
+                }
+
+                @Override
+                public void onError(AsyncEvent event) {
+                }
+
+                @Override
+                public void onStartAsync(AsyncEvent event) {
+                }
+            };
         }
     }
 

@@ -1,6 +1,7 @@
 package io.github.bodydrain.boot;
 
 import io.github.bodydrain.BodyDrainFilter;
+import io.github.bodydrain.InvalidSettingException;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import org.springframework.beans.factory.ObjectProvider;
@@ -16,7 +17,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
-import java.util.function.Supplier;
 
 /**
  * Registers {@link BodyDrainFilter} in a servlet web application, outermost of all filters, for
@@ -36,16 +36,17 @@ public class BodyDrainAutoConfiguration {
     @Bean
     @ConditionalOnMissingFilterBean(BodyDrainFilter.class)
     public FilterRegistrationBean<BodyDrainFilter> bodyDrainFilterRegistration(BodyDrainProperties properties) {
-        long maxBytes = properties.getMaxBytes() == null ? -1 : properties.getMaxBytes().toBytes();
-        long timeoutMs = properties.getTimeout() == null ? 0 : properties.getTimeout().toMillis();
-        validate("body-drain.max-bytes", properties.getMaxBytes(), () -> BodyDrainFilter.builder().maxBytes(maxBytes));
-        validate("body-drain.timeout", properties.getTimeout(), () -> BodyDrainFilter.builder().timeoutMs(timeoutMs));
+        BodyDrainFilter.Builder builder = BodyDrainFilter.builder();
+        // The builder checks each value where it is set; its verdict is reported per property.
+        set("body-drain.max-bytes", properties.getMaxBytes(),
+                () -> builder.maxBytes(properties.getMaxBytes() == null ? -1 : properties.getMaxBytes().toBytes()));
+        set("body-drain.timeout", properties.getTimeout(),
+                () -> builder.timeoutMs(properties.getTimeout() == null ? 0 : properties.getTimeout().toMillis()));
         if (properties.getUrlPatterns() == null || properties.getUrlPatterns().isEmpty()) {
             throw new InvalidConfigurationPropertyValueException("body-drain.url-patterns",
                     properties.getUrlPatterns(), "Must name at least one URL pattern, such as /*.");
         }
-        BodyDrainFilter filter = BodyDrainFilter.builder().maxBytes(maxBytes).timeoutMs(timeoutMs).build();
-        FilterRegistrationBean<BodyDrainFilter> registration = new FilterRegistrationBean<>(filter);
+        FilterRegistrationBean<BodyDrainFilter> registration = new FilterRegistrationBean<>(builder.build());
         registration.setName(FILTER_NAME);
         registration.setUrlPatterns(properties.getUrlPatterns());
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
@@ -55,11 +56,10 @@ public class BodyDrainAutoConfiguration {
         return registration;
     }
 
-    /** The filter's builder is the one place its ranges are kept; its verdict, per property. */
-    private static void validate(String property, Object value, Supplier<BodyDrainFilter.Builder> builder) {
+    private static void set(String property, Object value, Runnable setter) {
         try {
-            builder.get().build();
-        } catch (IllegalArgumentException e) {
+            setter.run();
+        } catch (InvalidSettingException e) {
             throw new InvalidConfigurationPropertyValueException(property, value, e.getMessage());
         }
     }

@@ -3,6 +3,8 @@ package io.github.bodydrain.tomcat;
 import io.github.bodydrain.it.ServerController;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
+import jakarta.servlet.MultipartConfigElement;
+import jakarta.servlet.annotation.MultipartConfig;
 import jakarta.servlet.http.HttpServlet;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.LifecycleState;
@@ -49,6 +51,10 @@ public final class TomcatController implements ServerController {
             String name = "servlet" + path.replace('/', '_');
             Wrapper wrapper = Tomcat.addServlet(context, name, servlet);
             wrapper.setAsyncSupported(true);
+            MultipartConfig multipart = servlet.getClass().getAnnotation(MultipartConfig.class);
+            if (multipart != null) {
+                wrapper.setMultipartConfigElement(new MultipartConfigElement(multipart));
+            }
             wrapper.addMapping(path);
         });
         if (filter != null) {

@@ -1,0 +1,41 @@
+package io.github.bodydrain.jetty.ee11;
+
+import io.github.bodydrain.jetty.Jetty12Controller;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.MultipartConfigElement;
+import jakarta.servlet.annotation.MultipartConfig;
+import jakarta.servlet.http.HttpServlet;
+import org.eclipse.jetty.ee11.servlet.FilterHolder;
+import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee11.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
+
+import java.util.EnumSet;
+import java.util.Map;
+
+/** Embedded Jetty 12.1, ee11 (Servlet 6.1): the ee10 context, from the ee11 packages. */
+public final class JettyEe11Controller extends Jetty12Controller {
+
+    @Override
+    protected Handler context(Filter filter, Map<String, HttpServlet> servlets) {
+        ServletContextHandler context = new ServletContextHandler("/");
+        servlets.forEach((path, servlet) -> {
+            ServletHolder holder = new ServletHolder(servlet);
+            holder.setAsyncSupported(true);
+            MultipartConfig multipart = servlet.getClass().getAnnotation(MultipartConfig.class);
+            if (multipart != null) {
+                // Embedded Jetty reads no annotations: the configuration is the servlet's own.
+                holder.getRegistration().setMultipartConfig(new MultipartConfigElement(multipart));
+            }
+            context.addServlet(holder, path);
+        });
+        if (filter != null) {
+            FilterHolder holder = new FilterHolder(filter);
+            holder.setAsyncSupported(true);
+            context.addFilter(holder, "/*",
+                    EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR));
+        }
+        return context;
+    }
+}

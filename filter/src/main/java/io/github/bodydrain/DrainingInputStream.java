@@ -22,6 +22,7 @@ final class DrainingInputStream extends ServletInputStream implements BodyInput 
     private boolean started;
     private boolean nonBlocking;
     private boolean closed;
+    private boolean readByTheContainer;
 
     DrainingInputStream(HttpServletRequest request, RequestDrain drain) {
         this.request = request;
@@ -119,8 +120,18 @@ final class DrainingInputStream extends ServletInputStream implements BodyInput 
 
     @Override
     public long declaredRemaining() {
-        // Asked before the drain reads; negative when no length was declared.
-        return declaredLength - consumed;
+        // Asked before the drain reads; negative when no length was declared, or when it no longer
+        // says what is left.
+        return readByTheContainer ? -1 : declaredLength - consumed;
+    }
+
+    /**
+     * The application asked the container for parameters or parts, so the container may have read
+     * the body itself, past this stream: Jetty then says the stream is not finished, and only a
+     * read, which returns -1 at once, tells.
+     */
+    void readByTheContainer() {
+        readByTheContainer = true;
     }
 
     @Override

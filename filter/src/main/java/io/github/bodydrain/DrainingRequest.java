@@ -1,11 +1,13 @@
 package io.github.bodydrain;
 
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.Part;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,6 +17,9 @@ import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
+import java.util.Collection;
+import java.util.Enumeration;
+import java.util.Map;
 
 /**
  * Hands the application the counted body, and routes async processing through the drain. The
@@ -68,6 +73,44 @@ final class DrainingRequest extends HttpServletRequestWrapper {
             reader = new DrainingReader(new InputStreamReader(body.open(), charset), drain);
         }
         return reader;
+    }
+
+    // The container parses a form or multipart body itself, past the counted stream.
+
+    @Override
+    public String getParameter(String name) {
+        body.readByTheContainer();
+        return super.getParameter(name);
+    }
+
+    @Override
+    public Map<String, String[]> getParameterMap() {
+        body.readByTheContainer();
+        return super.getParameterMap();
+    }
+
+    @Override
+    public Enumeration<String> getParameterNames() {
+        body.readByTheContainer();
+        return super.getParameterNames();
+    }
+
+    @Override
+    public String[] getParameterValues(String name) {
+        body.readByTheContainer();
+        return super.getParameterValues(name);
+    }
+
+    @Override
+    public Collection<Part> getParts() throws IOException, ServletException {
+        body.readByTheContainer();
+        return super.getParts();
+    }
+
+    @Override
+    public Part getPart(String name) throws IOException, ServletException {
+        body.readByTheContainer();
+        return super.getPart(name);
     }
 
     /** ISO-8859-1 where the request names none, as the Servlet specification says. */

@@ -55,6 +55,11 @@ final class FakeExchange {
     /** Nanoseconds each read takes, for a slow client. */
     long nanosPerRead;
     int bytesPerRead = Integer.MAX_VALUE;
+    /** What the container's parameter and part methods return, so that a test sees them passed on. */
+    final Map<String, Object> parsed = Map.of("getParameter", "v", "getParameterMap", Map.of("a", new String[] {"v"}),
+            "getParameterNames", Collections.enumeration(List.of("a")), "getParameterValues", new String[] {"v"},
+            "getParts", List.of(proxy(jakarta.servlet.http.Part.class, (method, args) -> null)),
+            "getPart", proxy(jakarta.servlet.http.Part.class, (method, args) -> null));
     ReadListener readListener;
     boolean availableSeesOnlyItsBuffer;
     boolean outputReady = true;
@@ -166,6 +171,11 @@ final class FakeExchange {
             case "getCharacterEncoding": return requestEncoding;
             case "getDispatcherType": return dispatcherType;
             case "getAttribute": return attributes.get((String) args[0]);
+            case "getParameter", "getParameterMap", "getParameterNames", "getParameterValues", "getParts", "getPart":
+                // The container parses the body itself, past the application's stream.
+                events.add(method.getName());
+                position = body.length;
+                return parsed.get(method.getName());
             case "setAttribute": attributes.put((String) args[0], args[1]); return null;
             case "removeAttribute": attributes.remove((String) args[0]); return null;
             case "isAsyncStarted": return asyncStarted && !asyncCompleted;

@@ -77,6 +77,29 @@ class WrappersTest {
         assertTrue(exchange.indexOf("read") > exchange.indexOf("written"), exchange.events::toString);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"getParameter", "getParameterMap", "getParameterNames", "getParameterValues",
+            "getParts", "getPart"})
+    void aBodyTheContainerParsedItselfIsNotOverTheLimit(String method) throws Exception {
+        FakeExchange exchange = FakeExchange.withBody(5 * MIB);
+        exchange.finishedOnlyAfterTheEndIsRead = true; // as Jetty after it parsed a form
+        Object[] returned = new Object[1];
+        run(exchange, (request, response) -> {
+            returned[0] = switch (method) {
+                case "getParameter" -> request.getParameter("a");
+                case "getParameterMap" -> request.getParameterMap();
+                case "getParameterNames" -> request.getParameterNames();
+                case "getParameterValues" -> request.getParameterValues("a");
+                case "getParts" -> request.getParts();
+                default -> request.getPart("a");
+            };
+            response.setStatus(200);
+        });
+        assertSame(exchange.parsed.get(method), returned[0], "passed on");
+        assertEquals(1, filter.getStats().count(DrainOutcome.NOTHING_LEFT), filter.getStats()::toString);
+        assertNull(exchange.responseHeaders.get("Connection"));
+    }
+
     @Test
     void anEmptyDeclaredResponseDrainsAtItsFirstWrite() throws Exception {
         FakeExchange exchange = FakeExchange.withBody(500);

@@ -175,9 +175,11 @@ class TransparencyTest {
         String[] text = new String[1];
         run(exchange, (request, response) -> {
             BufferedReader reader = request.getReader();
-            text[0] = (char) reader.read() + ":" + reader.skip(1) + ":" + (char) reader.read() + ":" + reader.read();
+            char[] rest = new char[4];
+            text[0] = (char) reader.read() + ":" + reader.skip(1) + ":" + reader.read(rest, 0, 4) + rest[0] + ":"
+                    + reader.read();
         });
-        assertEquals("é:1:b:-1", text[0]);
+        assertEquals("é:1:1b:-1", text[0]);
     }
 
     @Test

@@ -69,14 +69,17 @@ import java.util.Collections;
  *
  * <h2>What it never does</h2>
  * <ul>
- * <li>It reads nothing when there is no body, when the application read it to the end, and on
- * HTTP/2 and later, where a stream reset costs the connection nothing.</li>
+ * <li>It reads nothing when there is no body, when the application read it to the end (itself,
+ * or through the container's {@code getParameter} or {@code getParts}), and on HTTP/2 and later,
+ * where a stream reset costs the connection nothing.</li>
  * <li>It reads nothing when the remaining declared length exceeds {@code maxBytes}, and it stops at
  * {@code maxBytes} or {@code timeoutMs}; in both cases it adds {@code Connection: close} while the
  * response is not committed, so that no client reuses a connection with unread bytes in it.</li>
- * <li>For {@code Expect: 100-continue}, when the application did not start to read the body, it
- * reads nothing (reading would make the container send {@code 100 Continue} and invite a body
- * nobody wants) and adds {@code Connection: close}.</li>
+ * <li>For {@code Expect: 100-continue}, when the application did not start to read the body and
+ * the container has not invited it yet, it reads nothing (reading would make the container send
+ * {@code 100 Continue} and invite a body nobody wants) and adds {@code Connection: close}. Tomcat,
+ * at its default {@code continueResponseTiming}, invites the body before the application runs:
+ * the body is then on its way and is drained like any other.</li>
  * <li>A drain that fails (client gone, I/O error, malformed chunk) ends quietly: it never throws,
  * never logs above DEBUG, and never replaces an exception that the application threw.</li>
  * </ul>
@@ -151,7 +154,7 @@ public final class BodyDrainFilter implements Filter {
 
     private final DrainStats stats = new DrainStats();
     private volatile Drainer drainer;
-    private volatile int bufferShare;
+    private volatile Container container;
     private volatile ObjectName objectName;
 
     /** A filter with the default settings, for {@code web.xml}; init parameters may change them. */
@@ -281,7 +284,7 @@ public final class BodyDrainFilter implements Filter {
             return;
         }
         RequestDrain drain = new RequestDrain(drainer);
-        DrainingResponse drainingResponse = new DrainingResponse(response, request, drain, bufferShare(response));
+        DrainingResponse drainingResponse = new DrainingResponse(response, request, drain, container(response));
         DrainingRequest drainingRequest = new DrainingRequest(request, drainingResponse, drain);
         drain.bind(drainingRequest.body(), drainingResponse);
         request.setAttribute(DRAIN_ATTRIBUTE, drainingRequest);
@@ -336,13 +339,13 @@ public final class BodyDrainFilter implements Filter {
     }
 
     /** The container does not change under a filter: learnt from its first response. */
-    private int bufferShare(HttpServletResponse response) {
-        int share = bufferShare;
-        if (share == 0) {
-            share = DrainingResponse.bufferShareOf(response);
-            bufferShare = share;
+    private Container container(HttpServletResponse response) {
+        Container known = container;
+        if (known == null) {
+            known = DrainingResponse.containerOf(response);
+            container = known;
         }
-        return share;
+        return known;
     }
 
     /**

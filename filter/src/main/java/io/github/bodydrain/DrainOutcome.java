@@ -19,7 +19,10 @@ public enum DrainOutcome {
     TIMEOUT(true, Level.DEBUG),
     /** A read failed: the client went away, or the body was malformed. */
     ERROR(true, Level.DEBUG),
-    /** {@code Expect: 100-continue} and the application never read: nothing solicited. */
+    /**
+     * {@code Expect: 100-continue}, the container had not invited the body and the application
+     * never read it: nothing solicited.
+     */
     EXPECT_CONTINUE(true, Level.DEBUG),
     /**
      * The response had already committed; what had arrived was read, and more was to come. The

@@ -64,7 +64,7 @@ final class Drainer {
 
     private DrainOutcome discardRest(BodyInput body, Exchange exchange, long started) throws IOException {
         // Decided before the stream is touched: Jetty sends 100 Continue when it is opened.
-        if (!body.started() && exchange.expectsContinue()) {
+        if (!body.started() && exchange.awaitsContinue()) {
             return DrainOutcome.EXPECT_CONTINUE;
         }
         if (body.finished()) {

@@ -24,31 +24,26 @@ final class DrainingResponse extends HttpServletResponseWrapper implements Excha
 
     private final HttpServletRequest request;
     private final RequestDrain drain;
-    private final int bufferShare;
+    private final Container container;
     private long bufferedAtMost;
     private long declaredLength = -1;
     private GuardedOutputStream out;
     private GuardedWriter writer;
 
-    /**
-     * @param bufferShare the part of the response buffer the container holds before it commits:
-     *     1 where it fills the whole buffer, 4 for Jetty, which writes through anything past its
-     *     aggregation size (a quarter of the buffer by default)
-     */
-    DrainingResponse(HttpServletResponse response, HttpServletRequest request, RequestDrain drain, int bufferShare) {
+    DrainingResponse(HttpServletResponse response, HttpServletRequest request, RequestDrain drain, Container container) {
         super(response);
         this.request = request;
         this.drain = drain;
-        this.bufferShare = bufferShare;
+        this.container = container;
     }
 
-    /** Jetty commits at a quarter of its buffer; Tomcat, Undertow and the rest when it is full. */
-    static int bufferShareOf(ServletResponse containerResponse) {
-        ServletResponse r = containerResponse;
+    /** The container under every wrapper. */
+    static Container containerOf(ServletResponse response) {
+        ServletResponse r = response;
         while (r instanceof ServletResponseWrapper wrapper) {
             r = wrapper.getResponse();
         }
-        return r.getClass().getName().startsWith("org.eclipse.jetty.") ? 4 : 1;
+        return Container.of(r.getClass().getName());
     }
 
     /** Called before the application writes this many bytes (at most) to the response. */
@@ -57,7 +52,7 @@ final class DrainingResponse extends HttpServletResponseWrapper implements Excha
         if (drain.isDone()) {
             return;
         }
-        long threshold = getBufferSize() / bufferShare;
+        long threshold = getBufferSize() / container.bufferShare();
         if (declaredLength >= 0) {
             threshold = Math.min(threshold, declaredLength);
         }
@@ -205,8 +200,8 @@ final class DrainingResponse extends HttpServletResponseWrapper implements Excha
     }
 
     @Override
-    public boolean expectsContinue() {
-        return "100-continue".equalsIgnoreCase(request.getHeader("Expect"));
+    public boolean awaitsContinue() {
+        return !container.continuesBeforeTheApplication() && "100-continue".equalsIgnoreCase(request.getHeader("Expect"));
     }
 
     @Override

@@ -6,8 +6,11 @@ interface Exchange {
     /** The response header has gone out. */
     boolean committed();
 
-    /** The client announced its body with {@code Expect: 100-continue}. */
-    boolean expectsContinue();
+    /**
+     * The client announced its body with {@code Expect: 100-continue} and the container has not
+     * invited it yet: reading would solicit it.
+     */
+    boolean awaitsContinue();
 
     /** The application asked to keep the body until the request ends. */
     boolean fullDuplex();

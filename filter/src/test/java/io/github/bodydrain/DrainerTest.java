@@ -31,7 +31,7 @@ class DrainerTest {
     @Test
     void anUnreadBodyAnnouncedWithExpectIsNeitherOpenedNorRead() {
         body.declared(1000);
-        exchange.expectsContinue = true;
+        exchange.awaitsContinue = true;
         assertEquals(DrainOutcome.EXPECT_CONTINUE, drain());
         assertEquals(0, body.calls, "not even isFinished(): opening the stream solicits the body on Jetty");
         assertTrue(exchange.closed);
@@ -41,7 +41,7 @@ class DrainerTest {
     void aBodyAnnouncedWithExpectThatTheApplicationStartedIsDrained() {
         body.declared(1000);
         body.started = true;
-        exchange.expectsContinue = true;
+        exchange.awaitsContinue = true;
         assertEquals(DrainOutcome.DRAINED, drain());
         assertEquals(1000, body.discarded());
         assertFalse(exchange.closed);
@@ -338,7 +338,7 @@ class DrainerTest {
 
     private static final class Talk implements Exchange {
         boolean committed;
-        boolean expectsContinue;
+        boolean awaitsContinue;
         boolean closed;
 
         @Override
@@ -347,8 +347,8 @@ class DrainerTest {
         }
 
         @Override
-        public boolean expectsContinue() {
-            return expectsContinue;
+        public boolean awaitsContinue() {
+            return awaitsContinue;
         }
 
         @Override

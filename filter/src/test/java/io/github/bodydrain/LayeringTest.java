@@ -31,7 +31,7 @@ class LayeringTest {
                         named(pkg, "DrainingAsyncContext"), named(pkg, "DrainingInputStream")))
                 .layer("State").definedBy(named(pkg, "RequestDrain"))
                 .layer("Core").definedBy(or(named(pkg, "Drainer"), named(pkg, "DrainSettings"), named(pkg, "BodyInput"),
-                        named(pkg, "Exchange"), named(pkg, "InvalidSettingException")))
+                        named(pkg, "Exchange"), named(pkg, "InvalidSettingException"), named(pkg, "Container")))
                 .layer("Counters").definedBy(or(named(pkg, "DrainStats"), named(pkg, "DrainStatsMXBean"),
                         named(pkg, "DrainOutcome")))
                 .whereLayer("Filter").mayNotBeAccessedByAnyLayer()
@@ -44,6 +44,7 @@ class LayeringTest {
     static ArchRule servletFreeBelowTheWrappers(String pkg) {
         return noClasses().that(or(named(pkg, "RequestDrain"), named(pkg, "Drainer"), named(pkg, "DrainSettings"),
                         named(pkg, "BodyInput"), named(pkg, "Exchange"), named(pkg, "InvalidSettingException"),
+                        named(pkg, "Container"),
                         named(pkg, "DrainStats"), named(pkg, "DrainStatsMXBean"), named(pkg, "DrainOutcome")))
                 .should().dependOnClassesThat().resideInAnyPackage("jakarta..", "javax.servlet..");
     }

@@ -125,7 +125,7 @@ class RequestDrainTest {
         }
 
         @Override
-        public boolean expectsContinue() {
+        public boolean awaitsContinue() {
             return false;
         }
 

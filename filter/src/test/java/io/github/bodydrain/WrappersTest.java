@@ -115,12 +115,36 @@ class WrappersTest {
     void jettysShareOfTheBufferIsAQuarter() throws Exception {
         FakeExchange exchange = FakeExchange.withBody(500);
         RequestDrain drain = new RequestDrain(new Drainer(DrainSettings.DEFAULTS, new DrainStats()));
-        DrainingResponse response = new DrainingResponse(exchange.response(), exchange.request(), drain, 4);
+        DrainingResponse response = new DrainingResponse(exchange.response(), exchange.request(), drain, Container.JETTY);
         drain.bind(new DrainingRequest(exchange.request(), response, drain).body(), response);
         response.getOutputStream().write(new byte[2047]);
         assertFalse(drain.isDone());
         response.getOutputStream().write(1);
         assertTrue(drain.isDone());
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+        "org.eclipse.jetty.ee10.servlet.ServletApiResponse, JETTY, 4, false",
+        "org.eclipse.jetty.ee11.servlet.ServletApiResponse, JETTY, 4, false",
+        "org.apache.catalina.connector.ResponseFacade, TOMCAT, 1, true",
+        "io.undertow.servlet.spec.HttpServletResponseImpl, OTHER, 1, false"})
+    void theContainerIsKnownByItsResponse(String responseClass, Container container, int share, boolean continues) {
+        assertSame(container, Container.of(responseClass));
+        assertEquals(share, container.bufferShare());
+        assertEquals(continues, container.continuesBeforeTheApplication());
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"TOMCAT, false", "JETTY, true", "OTHER, true"})
+    void anAnnouncedBodyAwaitsAnInvitationUnlessTheContainerSentIt(Container container, boolean awaits) {
+        FakeExchange exchange = FakeExchange.withBody(500);
+        exchange.requestHeaders.put("Expect", "100-Continue");
+        RequestDrain drain = new RequestDrain(new Drainer(DrainSettings.DEFAULTS, new DrainStats()));
+        assertEquals(awaits, new DrainingResponse(exchange.response(), exchange.request(), drain, container)
+                .awaitsContinue());
+        exchange.requestHeaders.remove("Expect");
+        assertFalse(new DrainingResponse(exchange.response(), exchange.request(), drain, container).awaitsContinue());
     }
 
     @Test
@@ -369,7 +393,7 @@ class WrappersTest {
                 });
         FakeExchange exchange = FakeExchange.withBody(500);
         RequestDrain drain = new RequestDrain(new Drainer(DrainSettings.DEFAULTS, new DrainStats()));
-        DrainingResponse response = new DrainingResponse(exchange.response(), exchange.request(), drain, 1);
+        DrainingResponse response = new DrainingResponse(exchange.response(), exchange.request(), drain, Container.OTHER);
         DrainingRequest request = new DrainingRequest(exchange.request(), response, drain);
         DrainingAsyncContext context = new DrainingAsyncContext(container, request, response, drain);
         ServletContext servletContext = (ServletContext) Proxy.newProxyInstance(getClass().getClassLoader(),

@@ -46,6 +46,13 @@ public interface ServerController {
         return start(filter, servlets, BodyHandling.OFF);
     }
 
+    /**
+     * Whether the container sends {@code 100 Continue} before the application reads (Tomcat:
+     * {@code continueResponseTiming=immediately}, its default), so that a client that announced
+     * its body with {@code Expect} sends it whatever the application and the filter do.
+     */
+    boolean continuesBeforeTheApplicationReads();
+
     /** Stops the container; safe to call when it did not start. */
     void stop() throws Exception;
 }

@@ -26,6 +26,12 @@ public abstract class Jetty12Controller implements ServerController {
     /** The servlet context of this EE environment: each servlet at its path, the filter in front. */
     protected abstract Handler context(Filter filter, Map<String, HttpServlet> servlets);
 
+    /** Jetty sends 100 Continue when the application first opens the body. */
+    @Override
+    public boolean continuesBeforeTheApplicationReads() {
+        return false;
+    }
+
     @Override
     public String name() {
         return "Jetty " + Jetty.VERSION;

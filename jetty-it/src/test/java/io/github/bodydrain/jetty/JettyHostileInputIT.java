@@ -8,10 +8,4 @@ class JettyHostileInputIT extends HostileInputContract {
     protected ServerController controller() {
         return new JettyController();
     }
-
-    /** Jetty sends 100 Continue when the application first reads. */
-    @Override
-    protected boolean continuesBeforeTheApplicationReads() {
-        return false;
-    }
 }

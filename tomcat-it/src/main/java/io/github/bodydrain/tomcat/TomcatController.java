@@ -29,6 +29,12 @@ public final class TomcatController implements ServerController {
     private Duration readTimeout;
     private StandardContext webapp;
 
+    /** continueResponseTiming=immediately, Tomcat's default. */
+    @Override
+    public boolean continuesBeforeTheApplicationReads() {
+        return true;
+    }
+
     @Override
     public String name() {
         return ServerInfo.getServerInfo();

@@ -8,10 +8,4 @@ class TomcatHostileInputIT extends HostileInputContract {
     protected ServerController controller() {
         return new TomcatController();
     }
-
-    /** continueResponseTiming=immediately, Tomcat's default. */
-    @Override
-    protected boolean continuesBeforeTheApplicationReads() {
-        return true;
-    }
 }

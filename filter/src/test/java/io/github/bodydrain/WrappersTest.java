@@ -1,7 +1,6 @@
 package io.github.bodydrain;
 
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletContext;
@@ -387,7 +386,7 @@ class WrappersTest {
                     return switch (method.getName()) {
                         case "getTimeout" -> 1234L;
                         case "hasOriginalRequestAndResponse" -> true;
-                        case "createListener" -> new Recording();
+                        case "createListener" -> new RecordingListener();
                         default -> null;
                     };
                 });
@@ -407,18 +406,18 @@ class WrappersTest {
         context.setTimeout(99);
         assertEquals(1234L, context.getTimeout());
         assertTrue(context.hasOriginalRequestAndResponse());
-        assertTrue(context.createListener(Recording.class) instanceof Recording);
+        assertTrue(context.createListener(RecordingListener.class) instanceof RecordingListener);
         assertNull(context.getRequest(), "what the container holds, when it holds nothing of the filter's");
 
         assertEquals(List.of("dispatch", "dispatch[/a]", "dispatch[context, /b]", "start[" + task + "]",
                 "setTimeout[99]", "getTimeout", "hasOriginalRequestAndResponse",
-                "createListener[class " + Recording.class.getName() + "]", "getRequest"), calls);
+                "createListener[class " + RecordingListener.class.getName() + "]", "getRequest"), calls);
     }
 
     @Test
     void anApplicationsListenerHearsARestart() throws Exception {
         FakeExchange exchange = FakeExchange.withBody(500);
-        Recording listener = new Recording();
+        RecordingListener listener = new RecordingListener();
         jakarta.servlet.http.HttpServletRequest[] wrapped = new jakarta.servlet.http.HttpServletRequest[1];
         run(exchange, (request, response) -> {
             wrapped[0] = request;
@@ -427,34 +426,7 @@ class WrappersTest {
         AsyncContext first = wrapped[0].getAsyncContext();
         exchange.restartAsync();
         assertEquals(List.of("onStartAsync"), listener.heard);
-        assertSame(wrapped[0].getAsyncContext(), listener.contexts.get(0), "the new context, wrapped");
-        assertFalse(first == listener.contexts.get(0));
-    }
-
-    /** A listener that notes what it heard. */
-    public static final class Recording implements AsyncListener {
-        final List<String> heard = new ArrayList<>();
-        final List<AsyncContext> contexts = new ArrayList<>();
-
-        @Override
-        public void onComplete(jakarta.servlet.AsyncEvent event) {
-            heard.add("onComplete");
-        }
-
-        @Override
-        public void onTimeout(jakarta.servlet.AsyncEvent event) {
-            heard.add("onTimeout");
-        }
-
-        @Override
-        public void onError(jakarta.servlet.AsyncEvent event) {
-            heard.add("onError");
-        }
-
-        @Override
-        public void onStartAsync(jakarta.servlet.AsyncEvent event) {
-            heard.add("onStartAsync");
-            contexts.add(event.getAsyncContext());
-        }
+        assertSame(wrapped[0].getAsyncContext(), listener.events.get(0).getAsyncContext(), "the new context, wrapped");
+        assertFalse(first == listener.events.get(0).getAsyncContext());
     }
 }

@@ -4,6 +4,9 @@ import io.github.bodydrain.BodyDrainFilter;
 import io.github.bodydrain.InvalidSettingException;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.MultipartConfigElement;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -16,6 +19,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 
 
 /**
@@ -33,13 +37,23 @@ public class BodyDrainAutoConfiguration {
     /** The registration's name, and the {@code filter} tag of the meters. */
     public static final String FILTER_NAME = "bodyDrain";
 
+    private static final Log LOG = LogFactory.getLog(BodyDrainAutoConfiguration.class);
+
+    /** The budget over the largest upload the multipart limits accept: uploads a little over them are rejected too. */
+    static final int MULTIPART_HEADROOM_PERCENT = 25;
+
     @Bean
     @ConditionalOnMissingFilterBean(BodyDrainFilter.class)
-    public FilterRegistrationBean<BodyDrainFilter> bodyDrainFilterRegistration(BodyDrainProperties properties) {
+    public FilterRegistrationBean<BodyDrainFilter> bodyDrainFilterRegistration(BodyDrainProperties properties,
+            ObjectProvider<MultipartConfigElement> multipart, Environment environment) {
         BodyDrainFilter.Builder builder = BodyDrainFilter.builder();
+        long maxBytes = properties.getMaxBytes() == null ? -1 : properties.getMaxBytes().toBytes();
+        if (!environment.containsProperty("body-drain.max-bytes")) {
+            maxBytes = coverUploads(maxBytes, multipart.getIfAvailable());
+        }
+        long budget = maxBytes;
         // The builder checks each value where it is set; its verdict is reported per property.
-        set("body-drain.max-bytes", properties.getMaxBytes(),
-                () -> builder.maxBytes(properties.getMaxBytes() == null ? -1 : properties.getMaxBytes().toBytes()));
+        set("body-drain.max-bytes", properties.getMaxBytes(), () -> builder.maxBytes(budget));
         set("body-drain.timeout", properties.getTimeout(),
                 () -> builder.timeoutMs(properties.getTimeout() == null ? 0 : properties.getTimeout().toMillis()));
         if (properties.getUrlPatterns() == null || properties.getUrlPatterns().isEmpty()) {
@@ -54,6 +68,29 @@ public class BodyDrainAutoConfiguration {
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         registration.setAsyncSupported(true);
         return registration;
+    }
+
+    /**
+     * An upload the multipart limits accept can still be refused (a 401, a 413 from the
+     * application's own check): the budget covers the largest of them, with headroom, unless
+     * {@code body-drain.max-bytes} is set (spring-boot#6669 asked this of Tomcat's swallow).
+     */
+    static long coverUploads(long maxBytes, MultipartConfigElement multipart) {
+        if (multipart == null) {
+            return maxBytes;
+        }
+        long largest = Math.max(multipart.getMaxRequestSize(), multipart.getMaxFileSize());
+        if (largest <= 0 || largest > Long.MAX_VALUE / 200) {
+            return maxBytes; // unlimited: nothing to cover with a byte budget
+        }
+        long covered = largest + largest * MULTIPART_HEADROOM_PERCENT / 100;
+        if (covered <= maxBytes) {
+            return maxBytes;
+        }
+        LOG.info("body-drain.max-bytes raised from " + maxBytes + " to " + covered + " bytes to cover the"
+                + " largest upload spring.servlet.multipart accepts (" + largest + " bytes) with "
+                + MULTIPART_HEADROOM_PERCENT + " % headroom; set body-drain.max-bytes to choose otherwise");
+        return covered;
     }
 
     private static void set(String property, Object value, Runnable setter) {

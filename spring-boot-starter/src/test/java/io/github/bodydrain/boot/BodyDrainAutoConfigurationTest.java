@@ -4,11 +4,15 @@ import io.github.bodydrain.BodyDrainFilter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.MultipartConfigElement;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -22,7 +26,10 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(OutputCaptureExtension.class)
 class BodyDrainAutoConfigurationTest {
+
+    private static final long MB = 1024 * 1024;
 
     private final WebApplicationContextRunner web = new WebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(BodyDrainAutoConfiguration.class));
@@ -57,6 +64,33 @@ class BodyDrainAutoConfigurationTest {
             assertThat(registration.getFilter().getTimeoutMs()).isEqualTo(3000);
             assertThat(registration.getUrlPatterns()).containsExactly("/api/*", "/upload");
         });
+    }
+
+    @Test
+    void theBudgetCoversTheLargestUploadTheMultipartLimitsAccept(CapturedOutput output) {
+        web.withBean(MultipartConfigElement.class, () -> new MultipartConfigElement("", MB, 10 * MB, 0))
+                .run(context -> {
+                    assertThat(registration(context).getFilter().getMaxBytes()).isEqualTo(10 * MB * 125 / 100);
+                    assertThat(output).contains("body-drain.max-bytes raised from 2097152 to 13107200 bytes");
+                });
+    }
+
+    @Test
+    void anExplicitBudgetIsKeptWhateverTheMultipartLimits() {
+        web.withBean(MultipartConfigElement.class, () -> new MultipartConfigElement("", MB, 10 * MB, 0))
+                .withPropertyValues("body-drain.max-bytes=3MB")
+                .run(context -> assertThat(registration(context).getFilter().getMaxBytes()).isEqualTo(3 * MB));
+    }
+
+    @Test
+    void multipartLimitsBelowTheBudgetOrUnlimitedChangeNothing() {
+        assertThat(BodyDrainAutoConfiguration.coverUploads(2 * MB, new MultipartConfigElement("", MB, MB, 0)))
+                .isEqualTo(2 * MB);
+        assertThat(BodyDrainAutoConfiguration.coverUploads(2 * MB, new MultipartConfigElement("", -1, -1, 0)))
+                .isEqualTo(2 * MB);
+        assertThat(BodyDrainAutoConfiguration.coverUploads(2 * MB, null)).isEqualTo(2 * MB);
+        assertThat(BodyDrainAutoConfiguration.coverUploads(2 * MB, new MultipartConfigElement("", 4 * MB, -1, 0)))
+                .isEqualTo(4 * MB * 125 / 100);
     }
 
     @Test

@@ -17,7 +17,8 @@ public class BodyDrainProperties {
 
     /**
      * The most body bytes drained per request; a larger unread body is not read, and the
-     * connection is closed. Default 2MB, Tomcat's maxSwallowSize.
+     * connection is closed. Default 2MB, Tomcat's maxSwallowSize; when unset and the multipart
+     * limits accept larger uploads, their largest plus 25 %.
      */
     private DataSize maxBytes = DataSize.ofBytes(BodyDrainFilter.DEFAULT_MAX_BYTES);
 

@@ -59,16 +59,20 @@ final class LoadThroughNginx {
         try (var in = LoadThroughNginx.class.getResourceAsStream("/post.lua")) {
             Files.write(script, in.readAllBytes());
         }
-        ProcessBuilder builder = new ProcessBuilder("wrk", "-t2", "-c" + CONNECTIONS, "-d" + seconds + "s",
-                "--timeout", "10s", "-s", script.toString(), url).redirectErrorStream(true);
-        builder.environment().putAll(Map.of("BODY_BYTES", Integer.toString(bodyBytes)));
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(seconds + 30L, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            process.destroyForcibly();
-            throw new IllegalStateException("wrk failed: " + output);
+        try {
+            ProcessBuilder builder = new ProcessBuilder("wrk", "-t2", "-c" + CONNECTIONS, "-d" + seconds + "s",
+                    "--timeout", "10s", "-s", script.toString(), url).redirectErrorStream(true);
+            builder.environment().putAll(Map.of("BODY_BYTES", Integer.toString(bodyBytes)));
+            Process process = builder.start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(seconds + 30L, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                throw new IllegalStateException("wrk failed: " + output);
+            }
+            return output;
+        } finally {
+            Files.deleteIfExists(script);
         }
-        return output;
     }
 
     private static double number(String output, String regex) {

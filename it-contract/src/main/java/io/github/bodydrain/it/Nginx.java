@@ -218,6 +218,7 @@ public final class Nginx implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        Directories.delete(directory);
         try {
             Runtime.getRuntime().removeShutdownHook(stopOnExit);
         } catch (IllegalStateException exiting) {

@@ -1,5 +1,6 @@
 package io.github.bodydrain.tomcat;
 
+import io.github.bodydrain.it.Directories;
 import io.github.bodydrain.it.ServerController;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -20,6 +21,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /** Embedded Tomcat, NIO connector. */
@@ -28,6 +31,7 @@ public final class TomcatController implements ServerController {
     private Tomcat tomcat;
     private Duration readTimeout;
     private StandardContext webapp;
+    private final List<Path> directories = new ArrayList<>();
 
     /** continueResponseTiming=immediately, Tomcat's default. */
     @Override
@@ -49,7 +53,7 @@ public final class TomcatController implements ServerController {
     @Override
     public int start(Filter filter, Map<String, HttpServlet> servlets, BodyHandling bodyHandling) throws Exception {
         Connector connector = newTomcat(bodyHandling);
-        StandardContext context = (StandardContext) tomcat.addContext("", baseDir());
+        StandardContext context = (StandardContext) tomcat.addContext("", directory("tomcat-docbase").toString());
         // The embedded JVM does not open these packages; the checks only warn about it.
         context.setClearReferencesThreadLocals(false);
         context.setClearReferencesRmiTargets(false);
@@ -103,8 +107,12 @@ public final class TomcatController implements ServerController {
     }
 
     private Connector newTomcat(BodyHandling bodyHandling) throws IOException {
+        // The first Tomcat of a JVM sets catalina.home and catalina.base to its own directory and
+        // later ones would take them up, recreating that directory after it was deleted.
+        System.clearProperty("catalina.home");
+        System.clearProperty("catalina.base");
         tomcat = new Tomcat();
-        tomcat.setBaseDir(Files.createTempDirectory("tomcat-it").toString());
+        tomcat.setBaseDir(directory("tomcat-it").toString());
         Connector connector = new Connector();
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
@@ -118,9 +126,12 @@ public final class TomcatController implements ServerController {
         return connector;
     }
 
-    private static String baseDir() {
+    /** A temporary directory, deleted at {@link #stop()}. */
+    private Path directory(String prefix) {
         try {
-            return Files.createTempDirectory("tomcat-docbase").toString();
+            Path directory = Files.createTempDirectory(prefix);
+            directories.add(directory);
+            return directory;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -128,11 +139,16 @@ public final class TomcatController implements ServerController {
 
     @Override
     public void stop() throws Exception {
-        if (tomcat != null) {
-            tomcat.stop();
-            tomcat.destroy();
+        try {
+            if (tomcat != null) {
+                tomcat.stop();
+                tomcat.destroy();
+            }
+        } finally {
             tomcat = null;
             webapp = null;
+            directories.forEach(Directories::delete);
+            directories.clear();
         }
     }
 

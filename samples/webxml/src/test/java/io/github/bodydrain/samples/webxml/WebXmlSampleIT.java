@@ -12,6 +12,7 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,6 +41,8 @@ class WebXmlSampleIT {
     private static final int MIB = 1024 * 1024;
 
     private final TomcatController tomcat = new TomcatController();
+    @TempDir
+    Path copies;
     private Server jetty;
 
     @AfterEach
@@ -115,8 +118,8 @@ class WebXmlSampleIT {
     }
 
     /** A copy of the exploded WAR whose web.xml sets maxBytes to the given value. */
-    private static Path withMaxBytes(String maxBytes) throws IOException {
-        Path copy = Files.createTempDirectory("webxml-sample");
+    private Path withMaxBytes(String maxBytes) throws IOException {
+        Path copy = Files.createDirectory(copies.resolve("webxml-sample-" + maxBytes.hashCode()));
         try (Stream<Path> files = Files.walk(EXPLODED)) {
             for (Path source : (Iterable<Path>) files::iterator) {
                 Path target = copy.resolve(EXPLODED.relativize(source).toString());

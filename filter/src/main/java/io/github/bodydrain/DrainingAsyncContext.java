@@ -7,10 +7,7 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
-import jakarta.servlet.ServletRequestWrapper;
-import jakarta.servlet.ServletResponseWrapper;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 
@@ -25,14 +22,20 @@ final class DrainingAsyncContext implements AsyncContext {
 
     private final AsyncContext context;
     private final HttpServletRequest request;
-    private final HttpServletResponse response;
+    private final ServletRequest containersRequest;
+    private final DrainingResponse response;
     private final RequestDrain drain;
 
-    /** Wraps the container's context for the filter's request and response wrappers. */
-    DrainingAsyncContext(AsyncContext context, HttpServletRequest request, HttpServletResponse response,
-            RequestDrain drain) {
+    /**
+     * Wraps the container's context for the filter's request and response wrappers; where the
+     * container hands out its own request ({@code containersRequest}) or response, the wrappers
+     * stand in for them.
+     */
+    DrainingAsyncContext(AsyncContext context, HttpServletRequest request, ServletRequest containersRequest,
+            DrainingResponse response, RequestDrain drain) {
         this.context = context;
         this.request = request;
+        this.containersRequest = containersRequest;
         this.response = response;
         this.drain = drain;
     }
@@ -62,21 +65,12 @@ final class DrainingAsyncContext implements AsyncContext {
         return toWrapper(context.getResponse());
     }
 
-    /** The container's own request, the one under every wrapper, stands for the filter's. */
     private ServletRequest toWrapper(ServletRequest given) {
-        ServletRequest innermost = request;
-        while (innermost instanceof ServletRequestWrapper wrapper) {
-            innermost = wrapper.getRequest();
-        }
-        return given != null && given == innermost ? request : given;
+        return given != null && given == containersRequest ? request : given;
     }
 
     private ServletResponse toWrapper(ServletResponse given) {
-        ServletResponse innermost = response;
-        while (innermost instanceof ServletResponseWrapper wrapper) {
-            innermost = wrapper.getResponse();
-        }
-        return given != null && given == innermost ? response : given;
+        return given != null && given == response.containersResponse() ? response : given;
     }
 
     @Override

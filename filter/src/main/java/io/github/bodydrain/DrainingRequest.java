@@ -159,18 +159,19 @@ final class DrainingRequest extends HttpServletRequestWrapper {
     /** The same wrapper for as long as the container keeps the same context. */
     private DrainingAsyncContext wrap(AsyncContext context) {
         if (asyncContext == null || !asyncContext.wraps(context)) {
-            asyncContext = new DrainingAsyncContext(context, this, response, drain);
+            asyncContext = new DrainingAsyncContext(context, this, containersRequest(), response, drain);
         }
         return asyncContext;
     }
 
     /** Whether this is the request the container gave, seen through the wrappers above this filter. */
     boolean wrapsTheContainersRequest(ServletRequest candidate) {
-        return candidate == innermost(getRequest());
+        return candidate == containersRequest();
     }
 
-    private static ServletRequest innermost(ServletRequest request) {
-        ServletRequest r = request;
+    /** The container's own request, under the wrappers of this filter and those above it. */
+    private ServletRequest containersRequest() {
+        ServletRequest r = getRequest();
         while (r instanceof ServletRequestWrapper wrapper) {
             r = wrapper.getRequest();
         }

@@ -39,11 +39,20 @@ final class DrainingResponse extends HttpServletResponseWrapper implements Excha
 
     /** The container under every wrapper. */
     static Container containerOf(ServletResponse response) {
+        return Container.of(containersOwn(response).getClass().getName());
+    }
+
+    /** The container's own response, under the wrappers of this filter and those above it. */
+    ServletResponse containersResponse() {
+        return containersOwn(getResponse());
+    }
+
+    private static ServletResponse containersOwn(ServletResponse response) {
         ServletResponse r = response;
         while (r instanceof ServletResponseWrapper wrapper) {
             r = wrapper.getResponse();
         }
-        return Container.of(r.getClass().getName());
+        return r;
     }
 
     /** Called before the application writes this many bytes (at most) to the response. */

@@ -394,7 +394,7 @@ class WrappersTest {
         RequestDrain drain = new RequestDrain(new Drainer(DrainSettings.DEFAULTS, new DrainStats()));
         DrainingResponse response = new DrainingResponse(exchange.response(), exchange.request(), drain, Container.OTHER);
         DrainingRequest request = new DrainingRequest(exchange.request(), response, drain);
-        DrainingAsyncContext context = new DrainingAsyncContext(container, request, response, drain);
+        DrainingAsyncContext context = new DrainingAsyncContext(container, request, exchange.request(), response, drain);
         ServletContext servletContext = (ServletContext) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {ServletContext.class}, (proxy, method, args) -> "context");
         Runnable task = () -> { };

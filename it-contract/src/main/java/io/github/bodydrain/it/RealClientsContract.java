@@ -44,6 +44,7 @@ public abstract class RealClientsContract {
     private final ServerController server = controller();
     private final BodyDrainFilter filter = new BodyDrainFilter();
     private int port;
+    private String python;
     @TempDir
     Path files;
 
@@ -53,6 +54,7 @@ public abstract class RealClientsContract {
     @BeforeAll
     void start() throws Exception {
         port = server.start(filter, TestServlets.all(), ServerController.BodyHandling.DEFAULT);
+        python = python();
     }
 
     @AfterAll
@@ -85,7 +87,7 @@ public abstract class RealClientsContract {
             String got = switch (client) {
                 case "curl" -> run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download}",
                         "-H", "Content-Type: application/octet-stream", "-H", "Expect: 100-continue", "--data-binary", "@" + upload, url);
-                case "python requests" -> run(python(), "-c", "import requests, sys\n"
+                case "python requests" -> run(python, "-c", "import requests, sys\n"
                         + "r = requests.post(sys.argv[1], data=open(sys.argv[2], 'rb').read(),"
                         + " headers={'Content-Type': 'application/octet-stream'})\n"
                         + "print(r.status_code, len(r.content))", url, upload.toString());

@@ -18,6 +18,8 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.util.Collections;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
  * Reads and discards the part of a request body that the application left unread, just before
@@ -62,6 +64,14 @@ import java.util.Collections;
  * wrappers, and the events its listeners get carry it too.</li>
  * </ul>
  *
+ * <p>A drain left for the end of the request (the chain returned with the response still in the
+ * container's buffer, as after {@code setStatus(401)} and a short body) holds no thread where the
+ * request supports async: the filter starts async processing on the objects it was given, reads the
+ * body as the container reports it, and completes when the drain ends or {@code timeoutMs} passes,
+ * to the millisecond. Filters mapped before this one then see {@code isAsyncStarted()}; map it first,
+ * or set {@code nonBlocking} to {@code false}. Drains before the commit (a {@code sendError}, a flush,
+ * a full buffer) run on the request thread.
+ *
  * <p>Once the response has committed (the application flushed through a path the filter does not
  * see, or streams both ways) the filter reads only what has already arrived, and never blocks.
  * Where the application read a declared body to its last byte, one more read, which returns -1
@@ -91,11 +101,17 @@ import java.util.Collections;
  * <tr><td>{@code maxBytes}</td><td>The most body bytes drained per request. A body whose remaining
  * declared length is larger is not read at all, and a chunked body longer than this is cut
  * short; the connection is then closed.</td><td>integer &gt;= 0</td>
- * <td>{@value #DEFAULT_MAX_BYTES} (2 MiB)</td></tr>
- * <tr><td>{@code timeoutMs}</td><td>The most time one drain may take, in milliseconds, checked
- * after every read. A single blocking read that gets no data is bounded by the container's own
- * read timeout.</td><td>integer &gt;= 1</td>
- * <td>{@value #DEFAULT_TIMEOUT_MS}</td></tr>
+ * <td>{@value #DEFAULT_MAX_BYTES} (256 MiB: what 1 Gbit/s delivers within the default
+ * {@code timeoutMs})</td></tr>
+ * <tr><td>{@code timeoutMs}</td><td>The most time one drain may take, in milliseconds. A drain that
+ * waits without a thread ends at this deadline; one on the request thread checks it after every
+ * read, and a single read that gets no data is bounded by the container's own read
+ * timeout.</td><td>integer &gt;= 1</td><td>{@value #DEFAULT_TIMEOUT_MS}</td></tr>
+ * <tr><td>{@code nonBlocking}</td><td>Where the chain returned normally with the response uncommitted
+ * and the request supports async, the drain waits for the body without a thread: the request goes
+ * async, the body is read as it arrives ({@code ReadListener}), and the response goes out when the
+ * drain ends or its deadline passes. {@code false} drains on the request thread, always.</td>
+ * <td>{@code true} or {@code false}</td><td>{@code true}</td></tr>
  * <tr><td>{@code jmxEnabled}</td><td>Registers the counters ({@link DrainStatsMXBean}) with the
  * platform MBean server at init, under {@link #getObjectName()}, and unregisters them at
  * destroy.</td><td>{@code true} or {@code false}</td><td>{@code false}</td></tr>
@@ -123,7 +139,7 @@ import java.util.Collections;
  */
 public final class BodyDrainFilter implements Filter {
 
-    /** Default of {@code maxBytes}: 2 MiB, Tomcat's own {@code maxSwallowSize}. */
+    /** Default of {@code maxBytes}: 256 MiB, what 1 Gbit/s delivers within the default {@code timeoutMs}. */
     public static final long DEFAULT_MAX_BYTES = DrainSettings.DEFAULT_MAX_BYTES;
 
     /** Default of {@code timeoutMs}: 2 000 ms, as gunicorn's graceful close. */
@@ -134,6 +150,9 @@ public final class BodyDrainFilter implements Filter {
 
     /** Init parameter: the most time one drain may take, in milliseconds. */
     public static final String TIMEOUT_MS_PARAM = DrainSettings.TIMEOUT_MS;
+
+    /** Init parameter: {@code false} keeps every drain on the request thread. */
+    public static final String NON_BLOCKING_PARAM = DrainSettings.NON_BLOCKING;
 
     /** Init parameter: {@code true} registers the counters as an MBean; see {@link #getObjectName()}. */
     public static final String JMX_ENABLED_PARAM = DrainSettings.JMX_ENABLED;
@@ -156,6 +175,7 @@ public final class BodyDrainFilter implements Filter {
     private volatile Drainer drainer;
     private volatile Container container;
     private volatile ObjectName objectName;
+    private volatile ScheduledExecutorService timer;
 
     /** A filter with the default settings, for {@code web.xml}; init parameters may change them. */
     public BodyDrainFilter() {
@@ -190,6 +210,11 @@ public final class BodyDrainFilter implements Filter {
     /** The most time one drain may take, in milliseconds. */
     public long getTimeoutMs() {
         return drainer.settings().timeoutMs();
+    }
+
+    /** Whether a drain left for the end of the request waits for the body without a thread. */
+    public boolean isNonBlocking() {
+        return drainer.settings().nonBlocking();
     }
 
     /** Whether the counters are registered as an MBean at init. */
@@ -236,6 +261,11 @@ public final class BodyDrainFilter implements Filter {
 
     @Override
     public void destroy() {
+        ScheduledExecutorService started = timer;
+        if (started != null) {
+            // A drain still waiting ends at the container's async timeout.
+            started.shutdownNow();
+        }
         ObjectName registered = objectName;
         objectName = null;
         if (registered != null) {
@@ -288,15 +318,50 @@ public final class BodyDrainFilter implements Filter {
         DrainingRequest drainingRequest = new DrainingRequest(request, drainingResponse, drain);
         drain.bind(drainingRequest.body(), drainingResponse);
         request.setAttribute(DRAIN_ATTRIBUTE, drainingRequest);
+        boolean returned = false;
         try {
             chain.doFilter(drainingRequest, drainingResponse);
+            returned = true;
         } finally {
             // Runs on success and on failure alike; the drain never throws, so an exception from
             // the chain leaves here unchanged.
-            if (!request.isAsyncStarted()) {
+            if (!request.isAsyncStarted() && !(returned && drainedWithoutThread(request, response, drainingRequest))) {
                 drain.atEnd();
             }
         }
+    }
+
+    /**
+     * Whether the drain goes on without this thread: where the chain returned normally, the
+     * response waits uncommitted in the container's buffer, and the body must still be read.
+     */
+    private boolean drainedWithoutThread(HttpServletRequest request, HttpServletResponse response,
+            DrainingRequest drainingRequest) {
+        Drainer current = drainer;
+        RequestDrain drain = drainingRequest.drain();
+        return current.settings().nonBlocking() && AsyncDrain.applies(request, response) && drain.needsReading()
+                && AsyncDrain.start(request, response, drainingRequest.body(), drain, timer(),
+                        current.settings().timeoutMs());
+    }
+
+    /** The deadlines of drains that hold no thread: one daemon thread, started on first use. */
+    private ScheduledExecutorService timer() {
+        ScheduledExecutorService known = timer;
+        if (known == null) {
+            synchronized (this) {
+                known = timer;
+                if (known == null) {
+                    ScheduledThreadPoolExecutor created = new ScheduledThreadPoolExecutor(1, task -> {
+                        Thread thread = new Thread(task, "body-drain-deadlines");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+                    created.setRemoveOnCancelPolicy(true);
+                    timer = known = created;
+                }
+            }
+        }
+        return known;
     }
 
     /**
@@ -367,6 +432,12 @@ public final class BodyDrainFilter implements Filter {
         /** The most time one drain may take, at least 1 ms; default {@value #DEFAULT_TIMEOUT_MS}. */
         public Builder timeoutMs(long timeoutMs) {
             settings.timeoutMs(timeoutMs);
+            return this;
+        }
+
+        /** Lets a drain left for the end of the request wait without a thread; default true. */
+        public Builder nonBlocking(boolean nonBlocking) {
+            settings.nonBlocking(nonBlocking);
             return this;
         }
 

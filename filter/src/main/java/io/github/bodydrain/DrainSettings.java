@@ -12,36 +12,47 @@ final class DrainSettings {
     static final String MAX_BYTES = "maxBytes";
     static final String TIMEOUT_MS = "timeoutMs";
     static final String JMX_ENABLED = "jmxEnabled";
-    static final List<String> PARAMETERS = List.of(MAX_BYTES, TIMEOUT_MS, JMX_ENABLED);
+    static final String NON_BLOCKING = "nonBlocking";
+    static final List<String> PARAMETERS = List.of(MAX_BYTES, TIMEOUT_MS, NON_BLOCKING, JMX_ENABLED);
 
     /**
-     * 2 MiB: the same as Tomcat's {@code maxSwallowSize} and Undertow's drain limit, so the filter
-     * tolerates what those containers already tolerate, and twice nginx's default
-     * {@code client_max_body_size} (1 MiB), so behind a default nginx every body fits. Draining
-     * before the commit costs the time to receive the body, which behind a buffering proxy
-     * arrives at LAN speed: about 2 ms for 2 MiB on loopback.
+     * 256 MiB: about what a 1 Gbit/s link delivers within {@link #DEFAULT_TIMEOUT_MS}, so the byte
+     * cap and the time bound meet at LAN speed, and a body that could not arrive in time at that
+     * speed is not read at all. It covers the uploads users reject (10 MB to 250 MB over limits of
+     * 128 KB to 100 MB): behind a buffering nginx the body has reached the proxy before the
+     * application sees the request, and its drain is a local copy (100 MiB in about 0.1 s on
+     * loopback, see docs/RELIABILITY.md). Tomcat's own {@code maxSwallowSize} is 2 MiB.
      */
-    static final long DEFAULT_MAX_BYTES = 2L * 1024 * 1024;
+    static final long DEFAULT_MAX_BYTES = 256L * 1024 * 1024;
 
     /**
-     * 2 000 ms, as gunicorn's graceful close. Long enough for 2 MiB at 8 Mbit/s; a client slower
-     * than that holds a request thread for no more than this, where nginx's discard allows 5 s
-     * per read and 30 s in all.
+     * 2 000 ms, as gunicorn's graceful close: 256 MiB at 1 Gbit/s, 2 MiB at 8 Mbit/s. A drain that
+     * waits without a thread ends at this deadline to the millisecond; a drain on the request
+     * thread checks it after every read.
      */
     static final long DEFAULT_TIMEOUT_MS = 2_000;
 
     /** Keeps the deadline arithmetic in nanoseconds far from overflowing. */
     static final long MAX_TIMEOUT_MS = Long.MAX_VALUE / 4_000_000;
 
-    static final DrainSettings DEFAULTS = new DrainSettings(DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, false);
+    /**
+     * True: where the request supports async and the chain returned with the response uncommitted,
+     * the drain waits for the body without a thread, and its deadline holds to the millisecond.
+     */
+    static final boolean DEFAULT_NON_BLOCKING = true;
+
+    static final DrainSettings DEFAULTS = new DrainSettings(DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS,
+            DEFAULT_NON_BLOCKING, false);
 
     private final long maxBytes;
     private final long timeoutMs;
+    private final boolean nonBlocking;
     private final boolean jmxEnabled;
 
-    private DrainSettings(long maxBytes, long timeoutMs, boolean jmxEnabled) {
+    private DrainSettings(long maxBytes, long timeoutMs, boolean nonBlocking, boolean jmxEnabled) {
         this.maxBytes = maxBytes;
         this.timeoutMs = timeoutMs;
+        this.nonBlocking = nonBlocking;
         this.jmxEnabled = jmxEnabled;
     }
 
@@ -57,6 +68,10 @@ final class DrainSettings {
         return timeoutMs * 1_000_000;
     }
 
+    boolean nonBlocking() {
+        return nonBlocking;
+    }
+
     boolean jmxEnabled() {
         return jmxEnabled;
     }
@@ -67,19 +82,21 @@ final class DrainSettings {
 
     @Override
     public String toString() {
-        return MAX_BYTES + " [" + maxBytes + "], " + TIMEOUT_MS + " [" + timeoutMs + "], " + JMX_ENABLED + " ["
-                + jmxEnabled + "]";
+        return MAX_BYTES + " [" + maxBytes + "], " + TIMEOUT_MS + " [" + timeoutMs + "], " + NON_BLOCKING + " ["
+                + nonBlocking + "], " + JMX_ENABLED + " [" + jmxEnabled + "]";
     }
 
     /** Sets and checks one value at a time. */
     static final class Builder {
         private long maxBytes;
         private long timeoutMs;
+        private boolean nonBlocking;
         private boolean jmxEnabled;
 
         private Builder(DrainSettings from) {
             this.maxBytes = from.maxBytes;
             this.timeoutMs = from.timeoutMs;
+            this.nonBlocking = from.nonBlocking;
             this.jmxEnabled = from.jmxEnabled;
         }
 
@@ -100,6 +117,11 @@ final class DrainSettings {
             return this;
         }
 
+        Builder nonBlocking(boolean value) {
+            nonBlocking = value;
+            return this;
+        }
+
         Builder jmxEnabled(boolean value) {
             jmxEnabled = value;
             return this;
@@ -111,6 +133,7 @@ final class DrainSettings {
                 switch (name) {
                     case MAX_BYTES -> maxBytes(parseLong(text));
                     case TIMEOUT_MS -> timeoutMs(parseLong(text));
+                    case NON_BLOCKING -> nonBlocking(parseBoolean(text));
                     case JMX_ENABLED -> jmxEnabled(parseBoolean(text));
                     default -> throw new InvalidSettingException(name, text,
                             "is not a parameter of this filter; it takes " + PARAMETERS);
@@ -138,7 +161,7 @@ final class DrainSettings {
         }
 
         DrainSettings build() {
-            return new DrainSettings(maxBytes, timeoutMs, jmxEnabled);
+            return new DrainSettings(maxBytes, timeoutMs, nonBlocking, jmxEnabled);
         }
     }
 }

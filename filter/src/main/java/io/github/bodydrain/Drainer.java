@@ -37,18 +37,44 @@ final class Drainer {
         return settings;
     }
 
-    /** Drains what is left of the body; never throws. */
+    /** Drains what is left of the body, blocking in reads where the body allows it; never throws. */
     DrainOutcome drain(BodyInput body, Exchange exchange) {
-        long started = nanoTime.getAsLong();
-        DrainOutcome outcome;
-        Exception failure = null;
-        try {
-            outcome = discardRest(body, exchange, started);
-        } catch (IOException | RuntimeException e) {
-            // The client went away or sent a malformed body: the response is what matters.
-            outcome = DrainOutcome.ERROR;
-            failure = e;
+        return run(body, exchange, nanoTime.getAsLong(), false);
+    }
+
+    /** When the drain began: what {@link #resume} measures the time bound from. */
+    long start() {
+        return nanoTime.getAsLong();
+    }
+
+    /**
+     * Reads what has arrived of a body that is read without blocking; null while more may come
+     * within the bounds, and the caller resumes when it has. Never throws.
+     */
+    DrainOutcome resume(BodyInput body, Exchange exchange, long started) {
+        return run(body, exchange, started, true);
+    }
+
+    /**
+     * The outcome that needs no read of the body, or null when only reading can tell: a body
+     * announced with {@code Expect} and not invited, one read to its end, one declared too long.
+     */
+    DrainOutcome withoutReading(BodyInput body, Exchange exchange) throws IOException {
+        // Decided before the stream is touched: Jetty sends 100 Continue when it is opened.
+        if (!body.started() && exchange.awaitsContinue()) {
+            return DrainOutcome.EXPECT_CONTINUE;
         }
+        if (body.finished()) {
+            return DrainOutcome.NOTHING_LEFT;
+        }
+        return body.declaredRemaining() > settings.maxBytes() ? DrainOutcome.OVER_LIMIT : null;
+    }
+
+    /**
+     * Ends a drain from outside its reads, as the deadline of a drain that waits for the body, or
+     * the container's report that the client failed, ends it; carries out what the outcome implies.
+     */
+    DrainOutcome end(BodyInput body, Exchange exchange, long started, DrainOutcome outcome, Throwable failure) {
         if (outcome.closesConnection()) {
             exchange.closeConnection();
         }
@@ -62,26 +88,44 @@ final class Drainer {
         return outcome;
     }
 
-    private DrainOutcome discardRest(BodyInput body, Exchange exchange, long started) throws IOException {
-        // Decided before the stream is touched: Jetty sends 100 Continue when it is opened.
-        if (!body.started() && exchange.awaitsContinue()) {
-            return DrainOutcome.EXPECT_CONTINUE;
+    private DrainOutcome run(BodyInput body, Exchange exchange, long started, boolean resumable) {
+        DrainOutcome outcome;
+        Exception failure = null;
+        try {
+            outcome = discardRest(body, exchange, started, resumable);
+            if (outcome == null) {
+                return null;
+            }
+        } catch (IOException | RuntimeException e) {
+            // The client went away or sent a malformed body: the response is what matters.
+            outcome = DrainOutcome.ERROR;
+            failure = e;
         }
-        if (body.finished()) {
-            return DrainOutcome.NOTHING_LEFT;
+        return end(body, exchange, started, outcome, failure);
+    }
+
+    private DrainOutcome discardRest(BodyInput body, Exchange exchange, long started, boolean resumable)
+            throws IOException {
+        DrainOutcome decided = withoutReading(body, exchange);
+        if (decided != null) {
+            return decided;
         }
         long declared = body.declaredRemaining();
-        if (declared > settings.maxBytes()) {
-            return DrainOutcome.OVER_LIMIT;
-        }
-        boolean arrivedOnly = exchange.committed() || body.nonBlocking();
+        boolean arrivedOnly = resumable || exchange.committed() || body.nonBlocking();
         long deadline = started + settings.timeoutNanos();
-        long drained = 0;
         while (true) {
-            // At the declared end a read returns -1 at once: it tells the container the body ended.
-            boolean atDeclaredEnd = drained == declared;
-            if (arrivedOnly && !atDeclaredEnd && !body.arrived()) {
-                return body.finished() ? ended(drained) : DrainOutcome.COMMITTED;
+            long drained = body.discarded();
+            if (nanoTime.getAsLong() - deadline > 0) {
+                return DrainOutcome.TIMEOUT;
+            }
+            // At the declared end a blocking read returns -1 at once: it tells the container the
+            // body ended. A read without blocking may only follow a ready stream.
+            boolean readsTheEnd = drained == declared && !body.nonBlocking();
+            if (arrivedOnly && !readsTheEnd && !body.arrived()) {
+                if (body.finished()) {
+                    return ended(drained);
+                }
+                return resumable ? null : DrainOutcome.COMMITTED;
             }
             // One past the limit tells a body of exactly maxBytes from a longer one.
             int n = body.discard(discardBuffer, (int) Math.min(DISCARD_SIZE, settings.maxBytes() - drained + 1));
@@ -89,12 +133,8 @@ final class Drainer {
                 return ended(drained);
             }
             // A read of 0 bytes is no progress, and no end: the time bound still holds.
-            drained += n;
-            if (drained > settings.maxBytes()) {
+            if (body.discarded() > settings.maxBytes()) {
                 return DrainOutcome.OVER_LIMIT;
-            }
-            if (nanoTime.getAsLong() - deadline > 0) {
-                return DrainOutcome.TIMEOUT;
             }
         }
     }

@@ -20,7 +20,7 @@ final class DrainingInputStream extends ServletInputStream implements BodyInput 
     private long consumed;
     private long discarded;
     private boolean started;
-    private boolean nonBlocking;
+    private volatile boolean nonBlocking;
     private boolean closed;
     private boolean readByTheContainer;
 
@@ -116,6 +116,12 @@ final class DrainingInputStream extends ServletInputStream implements BodyInput 
     public void setReadListener(ReadListener listener) {
         in.setReadListener(listener);
         nonBlocking = true;
+    }
+
+    /** The drain reads the rest without blocking: the container calls the listener as the body arrives. */
+    void readWithoutBlocking(ReadListener listener) throws IOException {
+        nonBlocking = true;
+        in().setReadListener(listener);
     }
 
     @Override

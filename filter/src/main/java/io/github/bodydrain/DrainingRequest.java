@@ -42,7 +42,7 @@ final class DrainingRequest extends HttpServletRequestWrapper {
         this.drain = drain;
     }
 
-    BodyInput body() {
+    DrainingInputStream body() {
         return body;
     }
 

@@ -32,6 +32,7 @@ final class RequestDrain {
     private volatile DrainOutcome outcome;
     private volatile boolean responding;
     private volatile boolean readWhileResponding;
+    private long resumableSince;
 
     RequestDrain(Drainer drainer) {
         this.drainer = drainer;
@@ -80,6 +81,70 @@ final class RequestDrain {
     void atEnd() {
         if (outcome == null) {
             drain();
+        }
+    }
+
+    /**
+     * Whether the drain at the end of the request must read the body: when it needs no read, it
+     * runs now, and the answer is false.
+     */
+    boolean needsReading() {
+        if (outcome != null) {
+            return false;
+        }
+        once.lock();
+        try {
+            if (outcome == null) {
+                DrainOutcome decided;
+                try {
+                    decided = drainer.withoutReading(body, exchange);
+                } catch (IOException | RuntimeException e) {
+                    decided = null; // the drain itself will meet the failure, and report it
+                }
+                if (decided == null) {
+                    return true;
+                }
+                outcome = drainer.end(body, exchange, drainer.start(), decided, null);
+            }
+            return false;
+        } finally {
+            once.unlock();
+        }
+    }
+
+    /** Starts a drain that never blocks: {@link #resume()} reads whenever more has arrived. */
+    void startWithoutBlocking() {
+        resumableSince = drainer.start();
+    }
+
+    /** Nanoseconds from the start of a drain that never blocks until its deadline. */
+    long untilDeadline() {
+        return resumableSince + drainer.settings().timeoutNanos() - drainer.start();
+    }
+
+    /** Reads what has arrived; the outcome once the drain has ended, null while it waits for more. */
+    DrainOutcome resume() {
+        once.lock();
+        try {
+            if (outcome == null) {
+                outcome = drainer.resume(body, exchange, resumableSince);
+            }
+            return outcome;
+        } finally {
+            once.unlock();
+        }
+    }
+
+    /** Ends a drain that waits for the body: its deadline passed, or the client failed. */
+    DrainOutcome stop(DrainOutcome why, Throwable failure) {
+        once.lock();
+        try {
+            if (outcome == null) {
+                outcome = drainer.end(body, exchange, resumableSince, why, failure);
+            }
+            return outcome;
+        } finally {
+            once.unlock();
         }
     }
 

@@ -87,7 +87,7 @@ class BodyDrainFilterInitTest {
         filter.init(config(Map.of()));
         assertEquals(BodyDrainFilter.DEFAULT_MAX_BYTES, filter.getMaxBytes());
         assertEquals(BodyDrainFilter.DEFAULT_TIMEOUT_MS, filter.getTimeoutMs());
-        assertEquals(2 * 1024 * 1024, BodyDrainFilter.DEFAULT_MAX_BYTES);
+        assertEquals(256 * 1024 * 1024, BodyDrainFilter.DEFAULT_MAX_BYTES);
         assertFalse(filter.isJmxEnabled());
         assertTrue(BodyDrainFilter.builder().jmxEnabled(true).maxBytes(1).build().isJmxEnabled());
     }
@@ -149,7 +149,7 @@ class BodyDrainFilterInitTest {
         assertEquals(Level.INFO, record.getLevel());
         String message = java.text.MessageFormat.format(record.getMessage(), record.getParameters());
         assertEquals("Filter [bodyDrain] drains unread request bodies with maxBytes [4096], timeoutMs [2000],"
-                + " jmxEnabled [false]", message);
+                + " nonBlocking [true], jmxEnabled [false]", message);
     }
 
     @Test

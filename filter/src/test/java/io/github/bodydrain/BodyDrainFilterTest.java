@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -526,6 +527,126 @@ class BodyDrainFilterTest {
             assertEquals(1, stats.getSkippedExpectContinue());
             assertEquals(0, stats.getStoppedByTimeout());
             assertTrue(stats.toString().contains("drained=1, over_limit=1"), stats::toString);
+        }
+    }
+
+    /** Where the chain returns with the response uncommitted and async supported, no thread waits. */
+    @Nested
+    class Rule11DrainsWithoutAThread {
+
+        private FakeExchange asyncExchange(int length) {
+            FakeExchange exchange = FakeExchange.withBody(length);
+            exchange.asyncSupported = true;
+            return exchange;
+        }
+
+        @Test
+        void theDrainReadsAsTheBodyArrivesAndThenLetsTheResponseGo() throws Exception {
+            FakeExchange exchange = asyncExchange(100_000);
+            exchange.arrived = 30_000;
+            run(exchange, (request, response) -> response.setStatus(401));
+
+            assertTrue(exchange.asyncStarted, exchange.events::toString);
+            assertTrue(exchange.events.contains("setReadListener"), exchange.events::toString);
+            assertFalse(exchange.committed, "the response waits for the drain");
+            exchange.readListener.onDataAvailable();
+            assertEquals(30_000, exchange.bodyBytesRead(), "only what has arrived");
+            assertFalse(exchange.asyncCompleted);
+
+            exchange.arrived = Integer.MAX_VALUE;
+            exchange.readListener.onDataAvailable();
+            assertTrue(exchange.asyncCompleted, exchange.events::toString);
+            assertEquals(0, exchange.unread());
+            assertNull(exchange.responseHeaders.get("Connection"));
+            assertEquals(1, filter.getStats().getDrainedRequests());
+            assertEquals(100_000, filter.getStats().getDrainedBytes());
+        }
+
+        @Test
+        void theDeadlineEndsADrainThatGetsNothing() throws Exception {
+            BodyDrainFilter quick = BodyDrainFilter.builder().timeoutMs(20).build();
+            FakeExchange exchange = asyncExchange(100_000);
+            exchange.arrived = 0;
+            quick.doFilter(exchange.request(), exchange.response(),
+                    (ThrowingChain) (request, response) -> response.setStatus(401));
+            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!exchange.asyncCompleted && System.nanoTime() < waitUntil) {
+                Thread.onSpinWait(); // the condition awaited: the timer thread completes the request
+            }
+            assertTrue(exchange.asyncCompleted, exchange.events::toString);
+            assertEquals("close", exchange.responseHeaders.get("Connection"));
+            assertEquals(1, quick.getStats().getStoppedByTimeout());
+            quick.destroy();
+        }
+
+        @Test
+        void theContainersAsyncTimeoutEndsItToo() throws Exception {
+            FakeExchange exchange = asyncExchange(100_000);
+            exchange.arrived = 0;
+            run(exchange, (request, response) -> response.setStatus(401));
+            exchange.fireAsync("timeout");
+            assertTrue(exchange.asyncCompleted);
+            assertEquals(1, filter.getStats().getStoppedByTimeout());
+            assertEquals("close", exchange.responseHeaders.get("Connection"));
+        }
+
+        @Test
+        void aFailedReadEndsItQuietly() throws Exception {
+            FakeExchange exchange = asyncExchange(100_000);
+            exchange.arrived = 0;
+            run(exchange, (request, response) -> response.setStatus(401));
+            exchange.readListener.onError(new IOException("client went away"));
+            assertTrue(exchange.asyncCompleted);
+            assertEquals(1, filter.getStats().getStoppedByError());
+        }
+
+        @Test
+        void aBodyThatAllArrivedEndsAtTheLastRead() throws Exception {
+            FakeExchange exchange = asyncExchange(10_000);
+            run(exchange, (request, response) -> response.setStatus(401));
+            exchange.readListener.onAllDataRead();
+            assertTrue(exchange.asyncCompleted);
+            assertEquals(1, filter.getStats().getDrainedRequests());
+        }
+
+        @Test
+        void nothingGoesAsyncWhereNoReadIsNeeded() throws Exception {
+            FakeExchange finished = asyncExchange(1000);
+            run(finished, (request, response) -> request.getInputStream().readAllBytes());
+            FakeExchange tooLong = asyncExchange(2 * MIB);
+            run(tooLong, (request, response) -> response.setStatus(413));
+            FakeExchange expect = asyncExchange(1000);
+            expect.requestHeaders.put("Expect", "100-continue");
+            run(expect, (request, response) -> response.setStatus(401));
+            for (FakeExchange exchange : List.of(finished, tooLong, expect)) {
+                assertFalse(exchange.asyncStarted, exchange.events::toString);
+            }
+            assertEquals(1, filter.getStats().getSkippedOverLimit());
+            assertEquals(1, filter.getStats().getSkippedExpectContinue());
+        }
+
+        @Test
+        void aCommittedResponseAThrowingChainOrASettingOfFalseDrainOnTheThread() throws Exception {
+            FakeExchange committed = asyncExchange(1000);
+            committed.arrived = 500;
+            run(committed, (request, response) -> {
+                BodyDrainFilter.enableFullDuplex(request);
+                response.flushBuffer();
+            });
+            FakeExchange threw = asyncExchange(1000);
+            assertThrows(IllegalStateException.class, () -> run(threw, (request, response) -> {
+                throw new IllegalStateException("from the application");
+            }));
+            BodyDrainFilter blocking = BodyDrainFilter.builder().nonBlocking(false).build();
+            assertFalse(blocking.isNonBlocking());
+            assertTrue(filter.isNonBlocking());
+            FakeExchange off = asyncExchange(1000);
+            blocking.doFilter(off.request(), off.response(), (ThrowingChain) (request, response) -> response.setStatus(401));
+            for (FakeExchange exchange : List.of(committed, threw, off)) {
+                assertFalse(exchange.asyncStarted, exchange.events::toString);
+            }
+            assertEquals(0, threw.unread(), "drained on the thread");
+            assertEquals(0, off.unread(), "drained on the thread");
         }
     }
 }

@@ -16,7 +16,7 @@ class DrainSettingsTest {
 
     @Test
     void theDefaults() {
-        assertEquals(2L * 1024 * 1024, DrainSettings.DEFAULTS.maxBytes());
+        assertEquals(256L * 1024 * 1024, DrainSettings.DEFAULTS.maxBytes());
         assertEquals(2_000, DrainSettings.DEFAULTS.timeoutMs());
         assertEquals(2_000_000_000L, DrainSettings.DEFAULTS.timeoutNanos());
         assertFalse(DrainSettings.DEFAULTS.jmxEnabled());
@@ -62,11 +62,11 @@ class DrainSettingsTest {
     @Test
     void anUnknownNameListsTheParameters() {
         InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> builder.set("maxbytes", "1"));
-        assertEquals("is not a parameter of this filter; it takes [maxBytes, timeoutMs, jmxEnabled]", e.problem());
+        assertEquals("is not a parameter of this filter; it takes [maxBytes, timeoutMs, nonBlocking, jmxEnabled]", e.problem());
     }
 
     @Test
     void theTextOfTheSettingsNamesEachParameter() {
-        assertEquals("maxBytes [2097152], timeoutMs [2000], jmxEnabled [false]", DrainSettings.DEFAULTS.toString());
+        assertEquals("maxBytes [268435456], timeoutMs [2000], nonBlocking [true], jmxEnabled [false]", DrainSettings.DEFAULTS.toString());
     }
 }

@@ -160,6 +160,64 @@ class DrainerTest {
     }
 
     @Test
+    void aDrainThatWaitsReadsWhatHasArrivedThenResumesToTheEnd() {
+        long[] now = {50_000_000};
+        Drainer waiting = new Drainer(settings(LIMIT, 20), stats, () -> now[0]);
+        body.chunked(50_000);
+        body.nonBlocking = true;
+        body.finishesAtEnd = true;
+        body.arrived = 10_000;
+        long started = waiting.start();
+        assertEquals(null, waiting.resume(body, exchange, started), "more is to come: wait, read nothing more");
+        assertEquals(10_000, body.discarded());
+        assertEquals(0, stats.count(DrainOutcome.DRAINED) + stats.count(DrainOutcome.COMMITTED));
+        body.arrived = Long.MAX_VALUE;
+        now[0] = 70_000_000; // at the deadline, measured from the start
+        assertEquals(DrainOutcome.DRAINED, waiting.resume(body, exchange, started));
+        assertEquals(50_000, body.discarded());
+        assertEquals(1, stats.count(DrainOutcome.DRAINED));
+        assertFalse(exchange.closed);
+    }
+
+    @Test
+    void aDrainThatWaitsPastItsDeadlineReadsNoMore() {
+        long[] now = {0};
+        Drainer waiting = new Drainer(settings(LIMIT, 20), stats, () -> now[0]);
+        body.chunked(50_000);
+        body.nonBlocking = true;
+        body.arrived = 10_000;
+        long started = waiting.start();
+        assertEquals(null, waiting.resume(body, exchange, started));
+        body.arrived = Long.MAX_VALUE;
+        now[0] = 20_000_001;
+        int reads = body.reads;
+        assertEquals(DrainOutcome.TIMEOUT, waiting.resume(body, exchange, started));
+        assertEquals(reads, body.reads);
+        assertTrue(exchange.closed);
+    }
+
+    @Test
+    void aDrainEndedFromOutsideIsCountedAndClosesTheConnection() {
+        body.chunked(50_000);
+        assertEquals(DrainOutcome.TIMEOUT, drainer.end(body, exchange, drainer.start(), DrainOutcome.TIMEOUT, null));
+        assertEquals(1, stats.count(DrainOutcome.TIMEOUT));
+        assertTrue(exchange.closed);
+    }
+
+    @Test
+    void whatNeedsNoReadIsDecidedWithoutOne() throws IOException {
+        body.declared(LIMIT);
+        assertEquals(null, drainer.withoutReading(body, exchange), "only reading can tell");
+        body.declared(LIMIT + 1);
+        assertEquals(DrainOutcome.OVER_LIMIT, drainer.withoutReading(body, exchange));
+        body.finished = true;
+        assertEquals(DrainOutcome.NOTHING_LEFT, drainer.withoutReading(body, exchange));
+        exchange.awaitsContinue = true;
+        assertEquals(DrainOutcome.EXPECT_CONTINUE, drainer.withoutReading(body, exchange));
+        assertEquals(0, body.reads);
+    }
+
+    @Test
     void aReadOfNothingIsNotTheEnd() {
         body.chunked(1000);
         body.zeroReads = 3;

@@ -55,6 +55,8 @@ final class FakeExchange {
     /** Nanoseconds each read takes, for a slow client. */
     long nanosPerRead;
     int bytesPerRead = Integer.MAX_VALUE;
+    /** Whether the chain supports async: off, so that a drain left for the end runs on this thread. */
+    boolean asyncSupported;
     /** What the container's parameter and part methods return, so that a test sees them passed on. */
     final Map<String, Object> parsed = Map.of("getParameter", "v", "getParameterMap", Map.of("a", new String[] {"v"}),
             "getParameterNames", Collections.enumeration(List.of("a")), "getParameterValues", new String[] {"v"},
@@ -179,7 +181,7 @@ final class FakeExchange {
             case "setAttribute": attributes.put((String) args[0], args[1]); return null;
             case "removeAttribute": attributes.remove((String) args[0]); return null;
             case "isAsyncStarted": return asyncStarted && !asyncCompleted;
-            case "isAsyncSupported": return true;
+            case "isAsyncSupported": return asyncSupported;
             case "getInputStream":
                 events.add("getInputStream");
                 if (readerUsed) {

@@ -28,7 +28,8 @@ class LayeringTest {
                 .ensureAllClassesAreContainedInArchitectureIgnoring(resideInAPackage(pkg + ".fixture.."))
                 .layer("Filter").definedBy(named(pkg, "BodyDrainFilter"))
                 .layer("Wrappers").definedBy(or(named(pkg, "DrainingRequest"), named(pkg, "DrainingResponse"),
-                        named(pkg, "DrainingAsyncContext"), named(pkg, "DrainingInputStream")))
+                        named(pkg, "DrainingAsyncContext"), named(pkg, "DrainingInputStream"),
+                        named(pkg, "AsyncDrain")))
                 .layer("State").definedBy(named(pkg, "RequestDrain"))
                 .layer("Core").definedBy(or(named(pkg, "Drainer"), named(pkg, "DrainSettings"), named(pkg, "BodyInput"),
                         named(pkg, "Exchange"), named(pkg, "InvalidSettingException"), named(pkg, "Container")))

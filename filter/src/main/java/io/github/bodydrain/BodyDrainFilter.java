@@ -112,6 +112,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
  * async, the body is read as it arrives ({@code ReadListener}), and the response goes out when the
  * drain ends or its deadline passes. {@code false} drains on the request thread, always.</td>
  * <td>{@code true} or {@code false}</td><td>{@code true}</td></tr>
+ * <tr><td>{@code excludedPaths}</td><td>Paths within the context that the filter leaves alone
+ * (endpoints that must never be drained), separated by commas: {@code /exact} or
+ * {@code /prefix/*}, which also matches {@code /prefix}.</td><td>list of paths</td><td>none</td></tr>
  * <tr><td>{@code jmxEnabled}</td><td>Registers the counters ({@link DrainStatsMXBean}) with the
  * platform MBean server at init, under {@link #getObjectName()}, and unregisters them at
  * destroy.</td><td>{@code true} or {@code false}</td><td>{@code false}</td></tr>
@@ -153,6 +156,9 @@ public final class BodyDrainFilter implements Filter {
 
     /** Init parameter: {@code false} keeps every drain on the request thread. */
     public static final String NON_BLOCKING_PARAM = DrainSettings.NON_BLOCKING;
+
+    /** Init parameter: paths the filter leaves alone, {@code /exact} or {@code /prefix/*}, comma-separated. */
+    public static final String EXCLUDED_PATHS_PARAM = DrainSettings.EXCLUDED_PATHS;
 
     /** Init parameter: {@code true} registers the counters as an MBean; see {@link #getObjectName()}. */
     public static final String JMX_ENABLED_PARAM = DrainSettings.JMX_ENABLED;
@@ -215,6 +221,11 @@ public final class BodyDrainFilter implements Filter {
     /** Whether a drain left for the end of the request waits for the body without a thread. */
     public boolean isNonBlocking() {
         return drainer.settings().nonBlocking();
+    }
+
+    /** The paths the filter leaves alone. */
+    public java.util.List<String> getExcludedPaths() {
+        return drainer.settings().excludedPaths();
     }
 
     /** Whether the counters are registered as an MBean at init. */
@@ -309,7 +320,7 @@ public final class BodyDrainFilter implements Filter {
             continueRequest(taken, request, response, chain);
             return;
         }
-        if (!takesCharge(request)) {
+        if (!takesCharge(request) || excluded(request)) {
             chain.doFilter(request, response);
             return;
         }
@@ -389,6 +400,16 @@ public final class BodyDrainFilter implements Filter {
         return hasBody(request) && request.getDispatcherType() != DispatcherType.INCLUDE;
     }
 
+    private boolean excluded(HttpServletRequest request) {
+        DrainSettings settings = drainer.settings();
+        if (settings.excludedPaths().isEmpty()) {
+            return false;
+        }
+        String uri = request.getRequestURI();
+        String context = request.getContextPath();
+        return settings.excludes(context != null && uri.startsWith(context) ? uri.substring(context.length()) : uri);
+    }
+
     /** An ASYNC dispatch that returns without starting async processing again ends the request. */
     private static boolean endsRequest(HttpServletRequest request) {
         return request.getDispatcherType() == DispatcherType.ASYNC && !request.isAsyncStarted();
@@ -438,6 +459,15 @@ public final class BodyDrainFilter implements Filter {
         /** Lets a drain left for the end of the request wait without a thread; default true. */
         public Builder nonBlocking(boolean nonBlocking) {
             settings.nonBlocking(nonBlocking);
+            return this;
+        }
+
+        /**
+         * Paths within the context that the filter leaves alone, each {@code /exact} or
+         * {@code /prefix/*}: endpoints that stream their body or must never be drained.
+         */
+        public Builder excludedPaths(String... patterns) {
+            settings.excludedPaths(java.util.List.of(patterns));
             return this;
         }
 

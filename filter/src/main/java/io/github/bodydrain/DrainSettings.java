@@ -13,7 +13,8 @@ final class DrainSettings {
     static final String TIMEOUT_MS = "timeoutMs";
     static final String JMX_ENABLED = "jmxEnabled";
     static final String NON_BLOCKING = "nonBlocking";
-    static final List<String> PARAMETERS = List.of(MAX_BYTES, TIMEOUT_MS, NON_BLOCKING, JMX_ENABLED);
+    static final String EXCLUDED_PATHS = "excludedPaths";
+    static final List<String> PARAMETERS = List.of(MAX_BYTES, TIMEOUT_MS, NON_BLOCKING, EXCLUDED_PATHS, JMX_ENABLED);
 
     /**
      * 256 MiB: about what a 1 Gbit/s link delivers within {@link #DEFAULT_TIMEOUT_MS}, so the byte
@@ -42,17 +43,20 @@ final class DrainSettings {
     static final boolean DEFAULT_NON_BLOCKING = true;
 
     static final DrainSettings DEFAULTS = new DrainSettings(DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS,
-            DEFAULT_NON_BLOCKING, false);
+            DEFAULT_NON_BLOCKING, List.of(), false);
 
     private final long maxBytes;
     private final long timeoutMs;
     private final boolean nonBlocking;
+    private final List<String> excludedPaths;
     private final boolean jmxEnabled;
 
-    private DrainSettings(long maxBytes, long timeoutMs, boolean nonBlocking, boolean jmxEnabled) {
+    private DrainSettings(long maxBytes, long timeoutMs, boolean nonBlocking, List<String> excludedPaths,
+            boolean jmxEnabled) {
         this.maxBytes = maxBytes;
         this.timeoutMs = timeoutMs;
         this.nonBlocking = nonBlocking;
+        this.excludedPaths = excludedPaths;
         this.jmxEnabled = jmxEnabled;
     }
 
@@ -72,6 +76,29 @@ final class DrainSettings {
         return nonBlocking;
     }
 
+    List<String> excludedPaths() {
+        return excludedPaths;
+    }
+
+    /**
+     * Whether the filter leaves requests to this path (within the context) alone: a pattern is an
+     * exact path, or a prefix ending in {@code /*} that also matches the prefix itself, as a
+     * servlet mapping does.
+     */
+    boolean excludes(String path) {
+        for (String pattern : excludedPaths) {
+            if (pattern.endsWith("/*")) {
+                String prefix = pattern.substring(0, pattern.length() - 2);
+                if (path.equals(prefix) || path.startsWith(prefix + "/")) {
+                    return true;
+                }
+            } else if (path.equals(pattern)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     boolean jmxEnabled() {
         return jmxEnabled;
     }
@@ -83,7 +110,8 @@ final class DrainSettings {
     @Override
     public String toString() {
         return MAX_BYTES + " [" + maxBytes + "], " + TIMEOUT_MS + " [" + timeoutMs + "], " + NON_BLOCKING + " ["
-                + nonBlocking + "], " + JMX_ENABLED + " [" + jmxEnabled + "]";
+                + nonBlocking + "], " + EXCLUDED_PATHS + " " + excludedPaths + ", " + JMX_ENABLED + " [" + jmxEnabled
+                + "]";
     }
 
     /** Sets and checks one value at a time. */
@@ -91,12 +119,14 @@ final class DrainSettings {
         private long maxBytes;
         private long timeoutMs;
         private boolean nonBlocking;
+        private List<String> excludedPaths;
         private boolean jmxEnabled;
 
         private Builder(DrainSettings from) {
             this.maxBytes = from.maxBytes;
             this.timeoutMs = from.timeoutMs;
             this.nonBlocking = from.nonBlocking;
+            this.excludedPaths = from.excludedPaths;
             this.jmxEnabled = from.jmxEnabled;
         }
 
@@ -122,6 +152,19 @@ final class DrainSettings {
             return this;
         }
 
+        /** Paths the filter leaves alone: each {@code /exact} or {@code /prefix/*}. */
+        Builder excludedPaths(List<String> patterns) {
+            for (String pattern : patterns) {
+                String prefix = pattern.endsWith("/*") ? pattern.substring(0, pattern.length() - 1) : pattern;
+                if (!pattern.startsWith("/") || prefix.contains("*")) {
+                    throw new InvalidSettingException(EXCLUDED_PATHS, String.join(",", patterns),
+                            "must list paths such as /exact or /prefix/*; [" + pattern + "] is neither");
+                }
+            }
+            excludedPaths = List.copyOf(patterns);
+            return this;
+        }
+
         Builder jmxEnabled(boolean value) {
             jmxEnabled = value;
             return this;
@@ -134,6 +177,7 @@ final class DrainSettings {
                     case MAX_BYTES -> maxBytes(parseLong(text));
                     case TIMEOUT_MS -> timeoutMs(parseLong(text));
                     case NON_BLOCKING -> nonBlocking(parseBoolean(text));
+                    case EXCLUDED_PATHS -> excludedPaths(parseList(text));
                     case JMX_ENABLED -> jmxEnabled(parseBoolean(text));
                     default -> throw new InvalidSettingException(name, text,
                             "is not a parameter of this filter; it takes " + PARAMETERS);
@@ -152,6 +196,12 @@ final class DrainSettings {
             }
         }
 
+        /** Comma- or whitespace-separated, as a list in {@code web.xml} is written. */
+        private static List<String> parseList(String text) {
+            String trimmed = text == null ? "" : text.trim();
+            return trimmed.isEmpty() ? List.of() : List.of(trimmed.split("[,\\s]+"));
+        }
+
         private static boolean parseBoolean(String text) {
             String trimmed = text == null ? "" : text.trim();
             if (trimmed.equals("true") || trimmed.equals("false")) {
@@ -161,7 +211,7 @@ final class DrainSettings {
         }
 
         DrainSettings build() {
-            return new DrainSettings(maxBytes, timeoutMs, nonBlocking, jmxEnabled);
+            return new DrainSettings(maxBytes, timeoutMs, nonBlocking, excludedPaths, jmxEnabled);
         }
     }
 }

@@ -149,7 +149,7 @@ class BodyDrainFilterInitTest {
         assertEquals(Level.INFO, record.getLevel());
         String message = java.text.MessageFormat.format(record.getMessage(), record.getParameters());
         assertEquals("Filter [bodyDrain] drains unread request bodies with maxBytes [4096], timeoutMs [2000],"
-                + " nonBlocking [true], jmxEnabled [false]", message);
+                + " nonBlocking [true], excludedPaths [], jmxEnabled [false]", message);
     }
 
     @Test

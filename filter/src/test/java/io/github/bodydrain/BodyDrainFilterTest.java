@@ -649,4 +649,30 @@ class BodyDrainFilterTest {
             assertEquals(0, off.unread(), "drained on the thread");
         }
     }
+
+    @Nested
+    class Rule12ExcludedPaths {
+
+        @Test
+        void anExcludedPathIsLeftAloneWithinItsContext() throws Exception {
+            BodyDrainFilter excluding = BodyDrainFilter.builder().excludedPaths("/stream/*").build();
+            assertEquals(List.of("/stream/*"), excluding.getExcludedPaths());
+            FakeExchange excluded = FakeExchange.withBody(1000);
+            excluded.contextPath = "/app";
+            excluded.requestUri = "/app/stream/42";
+            FakeExchange drained = FakeExchange.withBody(1000);
+            drained.contextPath = "/app";
+            drained.requestUri = "/app/upload";
+            for (FakeExchange exchange : List.of(excluded, drained)) {
+                excluding.doFilter(exchange.request(), exchange.response(),
+                        (ThrowingChain) (request, response) -> {
+                            assertEquals(exchange == excluded, request == exchange.request(), "wrapped or not");
+                            response.setStatus(401);
+                        });
+            }
+            assertEquals(1000, excluded.unread());
+            assertEquals(0, drained.unread());
+            assertEquals(1, excluding.getStats().getDrainedRequests());
+        }
+    }
 }

@@ -62,11 +62,36 @@ class DrainSettingsTest {
     @Test
     void anUnknownNameListsTheParameters() {
         InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> builder.set("maxbytes", "1"));
-        assertEquals("is not a parameter of this filter; it takes [maxBytes, timeoutMs, nonBlocking, jmxEnabled]", e.problem());
+        assertEquals("is not a parameter of this filter; it takes [maxBytes, timeoutMs, nonBlocking, excludedPaths, jmxEnabled]", e.problem());
     }
 
     @Test
     void theTextOfTheSettingsNamesEachParameter() {
-        assertEquals("maxBytes [268435456], timeoutMs [2000], nonBlocking [true], jmxEnabled [false]", DrainSettings.DEFAULTS.toString());
+        assertEquals("maxBytes [268435456], timeoutMs [2000], nonBlocking [true], excludedPaths [], jmxEnabled [false]", DrainSettings.DEFAULTS.toString());
+    }
+
+    @Test
+    void excludedPathsAreExactOrAPrefixAsAServletMappingIs() {
+        DrainSettings settings = DrainSettings.DEFAULTS.toBuilder().set("excludedPaths", " /stream/*, /echo ").build();
+        assertEquals(java.util.List.of("/stream/*", "/echo"), settings.excludedPaths());
+        for (String path : new String[] {"/stream", "/stream/", "/stream/a/b", "/echo"}) {
+            assertTrue(settings.excludes(path), path);
+        }
+        for (String path : new String[] {"/streams", "/echo/x", "/", "/upload"}) {
+            assertFalse(settings.excludes(path), path);
+        }
+        assertFalse(DrainSettings.DEFAULTS.excludes("/stream"));
+        assertTrue(DrainSettings.DEFAULTS.toBuilder().set("excludedPaths", "").build().excludedPaths().isEmpty());
+    }
+
+    @Test
+    void anExcludedPathThatIsNoPathNamesItself() {
+        for (String bad : new String[] {"stream/*", "/a/*/b", "*.jsp", "/a*"}) {
+            InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                    () -> DrainSettings.DEFAULTS.toBuilder().set("excludedPaths", "/ok," + bad));
+            assertEquals("excludedPaths", e.parameter());
+            assertEquals("/ok," + bad, e.value());
+            assertTrue(e.problem().contains("[" + bad + "]"), e.problem());
+        }
     }
 }

@@ -57,6 +57,8 @@ final class FakeExchange {
     int bytesPerRead = Integer.MAX_VALUE;
     /** Whether the chain supports async: off, so that a drain left for the end runs on this thread. */
     boolean asyncSupported;
+    String contextPath = "";
+    String requestUri = "/upload";
     /** What the container's parameter and part methods return, so that a test sees them passed on. */
     final Map<String, Object> parsed = Map.of("getParameter", "v", "getParameterMap", Map.of("a", new String[] {"v"}),
             "getParameterNames", Collections.enumeration(List.of("a")), "getParameterValues", new String[] {"v"},
@@ -169,7 +171,8 @@ final class FakeExchange {
             case "getHeader": return requestHeaders.get((String) args[0]);
             case "getProtocol": return protocol;
             case "getMethod": return "POST";
-            case "getRequestURI": return "/upload";
+            case "getRequestURI": return requestUri;
+            case "getContextPath": return contextPath;
             case "getCharacterEncoding": return requestEncoding;
             case "getDispatcherType": return dispatcherType;
             case "getAttribute": return attributes.get((String) args[0]);

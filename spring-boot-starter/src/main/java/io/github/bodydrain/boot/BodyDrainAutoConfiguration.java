@@ -21,6 +21,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 
+import java.util.List;
+
 
 /**
  * Registers {@link BodyDrainFilter} in a servlet web application, outermost of all filters, for
@@ -56,6 +58,9 @@ public class BodyDrainAutoConfiguration {
         set("body-drain.max-bytes", properties.getMaxBytes(), () -> builder.maxBytes(budget));
         set("body-drain.timeout", properties.getTimeout(),
                 () -> builder.timeoutMs(properties.getTimeout() == null ? 0 : properties.getTimeout().toMillis()));
+        builder.nonBlocking(properties.isNonBlocking());
+        List<String> excluded = properties.getExcludedPaths() == null ? List.of() : properties.getExcludedPaths();
+        set("body-drain.excluded-paths", excluded, () -> builder.excludedPaths(excluded.toArray(String[]::new)));
         if (properties.getUrlPatterns() == null || properties.getUrlPatterns().isEmpty()) {
             throw new InvalidConfigurationPropertyValueException("body-drain.url-patterns",
                     properties.getUrlPatterns(), "Must name at least one URL pattern, such as /*.");

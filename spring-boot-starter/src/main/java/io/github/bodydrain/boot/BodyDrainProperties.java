@@ -17,13 +17,22 @@ public class BodyDrainProperties {
 
     /**
      * The most body bytes drained per request; a larger unread body is not read, and the
-     * connection is closed. Default 2MB, Tomcat's maxSwallowSize; when unset and the multipart
-     * limits accept larger uploads, their largest plus 25 %.
+     * connection is closed. Default 256MB, what 1 Gbit/s delivers within the default timeout; when
+     * unset and the multipart limits accept larger uploads, their largest plus 25 %.
      */
     private DataSize maxBytes = DataSize.ofBytes(BodyDrainFilter.DEFAULT_MAX_BYTES);
 
     /** The most time one drain may take. Default 2s. */
     private Duration timeout = Duration.ofMillis(BodyDrainFilter.DEFAULT_TIMEOUT_MS);
+
+    /**
+     * Whether a drain left for the end of the request waits for the body without a thread (async,
+     * non-blocking reads) where the request supports async. Default true.
+     */
+    private boolean nonBlocking = true;
+
+    /** Paths within the context the filter leaves alone, each /exact or /prefix/*. */
+    private List<String> excludedPaths = new ArrayList<>();
 
     /** The URL patterns the filter is mapped to. */
     private List<String> urlPatterns = new ArrayList<>(List.of("/*"));
@@ -50,6 +59,22 @@ public class BodyDrainProperties {
 
     public void setTimeout(Duration timeout) {
         this.timeout = timeout;
+    }
+
+    public boolean isNonBlocking() {
+        return nonBlocking;
+    }
+
+    public void setNonBlocking(boolean nonBlocking) {
+        this.nonBlocking = nonBlocking;
+    }
+
+    public List<String> getExcludedPaths() {
+        return excludedPaths;
+    }
+
+    public void setExcludedPaths(List<String> excludedPaths) {
+        this.excludedPaths = excludedPaths;
     }
 
     public List<String> getUrlPatterns() {

@@ -58,8 +58,11 @@ class BodyDrainAutoConfigurationTest {
     @Test
     void propertiesConfigureTheFilter() {
         web.withPropertyValues("body-drain.max-bytes=4MB", "body-drain.timeout=3s",
-                "body-drain.url-patterns=/api/*,/upload").run(context -> {
+                "body-drain.url-patterns=/api/*,/upload", "body-drain.non-blocking=false",
+                "body-drain.excluded-paths=/api/stream/*,/api/echo").run(context -> {
             FilterRegistrationBean<BodyDrainFilter> registration = registration(context);
+            assertThat(registration.getFilter().isNonBlocking()).isFalse();
+            assertThat(registration.getFilter().getExcludedPaths()).containsExactly("/api/stream/*", "/api/echo");
             assertThat(registration.getFilter().getMaxBytes()).isEqualTo(4L * 1024 * 1024);
             assertThat(registration.getFilter().getTimeoutMs()).isEqualTo(3000);
             assertThat(registration.getUrlPatterns()).containsExactly("/api/*", "/upload");
@@ -68,10 +71,10 @@ class BodyDrainAutoConfigurationTest {
 
     @Test
     void theBudgetCoversTheLargestUploadTheMultipartLimitsAccept(CapturedOutput output) {
-        web.withBean(MultipartConfigElement.class, () -> new MultipartConfigElement("", MB, 10 * MB, 0))
+        web.withBean(MultipartConfigElement.class, () -> new MultipartConfigElement("", MB, 300 * MB, 0))
                 .run(context -> {
-                    assertThat(registration(context).getFilter().getMaxBytes()).isEqualTo(10 * MB * 125 / 100);
-                    assertThat(output).contains("body-drain.max-bytes raised from 2097152 to 13107200 bytes");
+                    assertThat(registration(context).getFilter().getMaxBytes()).isEqualTo(300 * MB * 125 / 100);
+                    assertThat(output).contains("body-drain.max-bytes raised from 268435456 to 393216000 bytes");
                 });
     }
 
@@ -125,6 +128,14 @@ class BodyDrainAutoConfigurationTest {
         web.withPropertyValues("body-drain.max-bytes=-1B").run(context -> assertThat(context)
                 .getFailure().rootCause()
                 .hasMessage("Property body-drain.max-bytes with value '-1B' is invalid: maxBytes [-1] must be at least 0"));
+    }
+
+    @Test
+    void anExcludedPathThatIsNoPathFailsStartUpNamingTheProperty() {
+        web.withPropertyValues("body-drain.excluded-paths=/ok,api/*").run(context -> assertThat(context)
+                .getFailure().rootCause()
+                .hasMessageContaining("body-drain.excluded-paths")
+                .hasMessageContaining("[api/*] is neither"));
     }
 
     @Test

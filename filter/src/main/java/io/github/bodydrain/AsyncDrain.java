@@ -35,11 +35,13 @@ final class AsyncDrain implements ReadListener, AsyncListener {
 
     /**
      * Whether the drain of this request can wait for the body without a thread: the application
-     * returned normally, left the response uncommitted and the request synchronous, and every
-     * filter and the servlet support async.
+     * returned normally and left the request synchronous, every filter and the servlet support
+     * async, and the response is still in the container's buffer, or went out with the body
+     * announced with {@code Expect} left uninvited.
      */
-    static boolean applies(ServletRequest request, ServletResponse response) {
-        return request.isAsyncSupported() && !request.isAsyncStarted() && !response.isCommitted();
+    static boolean applies(ServletRequest request, ServletResponse response, RequestDrain drain) {
+        return request.isAsyncSupported() && !request.isAsyncStarted()
+                && (!response.isCommitted() || drain.leavesTheUninvitedBody());
     }
 
     /**

@@ -350,9 +350,18 @@ public final class BodyDrainFilter implements Filter {
             DrainingRequest drainingRequest) {
         Drainer current = drainer;
         RequestDrain drain = drainingRequest.drain();
-        return current.settings().nonBlocking() && AsyncDrain.applies(request, response) && drain.needsReading()
-                && AsyncDrain.start(request, response, drainingRequest.body(), drain, timer(),
-                        current.settings().timeoutMs());
+        if (!current.settings().nonBlocking() || !AsyncDrain.applies(request, response, drain)) {
+            return false;
+        }
+        if (drain.leavesTheUninvitedBody() && !response.isCommitted()) {
+            try {
+                response.flushBuffer(); // once it has gone out, reading invites nothing
+            } catch (IOException clientGone) {
+                return false;
+            }
+        }
+        return drain.needsReading() && AsyncDrain.start(request, response, drainingRequest.body(), drain, timer(),
+                current.settings().timeoutMs());
     }
 
     /** The deadlines of drains that hold no thread: one daemon thread, started on first use. */

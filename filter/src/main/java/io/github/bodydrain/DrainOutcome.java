@@ -21,7 +21,9 @@ public enum DrainOutcome {
     ERROR(true, Level.DEBUG),
     /**
      * {@code Expect: 100-continue}, the container had not invited the body and the application
-     * never read it: nothing solicited.
+     * never read it: nothing solicited, and nothing came. Where the drain could wait without a
+     * thread, the response went out first and the body was awaited until the deadline; a body
+     * the client sent anyway is {@link #DRAINED}.
      */
     EXPECT_CONTINUE(true, Level.DEBUG),
     /**

@@ -37,6 +37,23 @@ final class DrainingInputStream extends ServletInputStream implements BodyInput 
         return in;
     }
 
+    /**
+     * The stream for the drain's own reads. Jetty refuses the first opening of a body it never
+     * invited once the response has committed ({@code Committed before 100 Continue}, since its
+     * {@code 100 Continue} can no longer go out) and opens it on the next: the drain then reads
+     * what the client sends anyway. The application's own opening is left to fail as it would.
+     */
+    private ServletInputStream drainsIn() throws IOException {
+        if (in == null) {
+            try {
+                in = request.getInputStream();
+            } catch (IOException notInvited) {
+                in = request.getInputStream();
+            }
+        }
+        return in;
+    }
+
     /** Opens the container's stream, so that its own state checks run when the application asks. */
     DrainingInputStream open() throws IOException {
         in();
@@ -121,7 +138,7 @@ final class DrainingInputStream extends ServletInputStream implements BodyInput 
     /** The drain reads the rest without blocking: the container calls the listener as the body arrives. */
     void readWithoutBlocking(ReadListener listener) throws IOException {
         nonBlocking = true;
-        in().setReadListener(listener);
+        drainsIn().setReadListener(listener);
     }
 
     @Override
@@ -147,7 +164,7 @@ final class DrainingInputStream extends ServletInputStream implements BodyInput 
 
     @Override
     public boolean finished() throws IOException {
-        return in().isFinished();
+        return drainsIn().isFinished();
     }
 
     @Override
@@ -157,12 +174,12 @@ final class DrainingInputStream extends ServletInputStream implements BodyInput 
 
     @Override
     public boolean arrived() throws IOException {
-        return nonBlocking ? in().isReady() : in().available() > 0;
+        return nonBlocking ? drainsIn().isReady() : drainsIn().available() > 0;
     }
 
     @Override
     public int discard(byte[] buffer, int max) throws IOException {
-        int n = in().read(buffer, 0, max);
+        int n = drainsIn().read(buffer, 0, max);
         discarded += Math.max(n, 0);
         return n;
     }

@@ -210,7 +210,13 @@ final class DrainingResponse extends HttpServletResponseWrapper implements Excha
 
     @Override
     public boolean awaitsContinue() {
-        return !container.continuesBeforeTheApplication() && "100-continue".equalsIgnoreCase(request.getHeader("Expect"));
+        return !container.continuesBeforeTheApplication() && !isCommitted()
+                && "100-continue".equalsIgnoreCase(request.getHeader("Expect"));
+    }
+
+    @Override
+    public boolean asyncSupported() {
+        return request.isAsyncSupported();
     }
 
     @Override

@@ -7,10 +7,14 @@ interface Exchange {
     boolean committed();
 
     /**
-     * The client announced its body with {@code Expect: 100-continue} and the container has not
-     * invited it yet: reading would solicit it.
+     * The client announced its body with {@code Expect: 100-continue}, the container has not
+     * invited it yet, and the response has not committed: reading would solicit it. Once the
+     * response has committed, no container sends {@code 100 Continue} any more.
      */
     boolean awaitsContinue();
+
+    /** Every filter and the servlet support async: a drain may wait for the body without a thread. */
+    boolean asyncSupported();
 
     /** The application asked to keep the body until the request ends. */
     boolean fullDuplex();

@@ -33,6 +33,7 @@ final class RequestDrain {
     private volatile boolean responding;
     private volatile boolean readWhileResponding;
     private long resumableSince;
+    private boolean uninvitedBodyLeft;
 
     RequestDrain(Drainer drainer) {
         this.drainer = drainer;
@@ -72,9 +73,23 @@ final class RequestDrain {
 
     /** The response is about to commit: drain now, unless the application streams both ways. */
     void beforeCommit() {
-        if (outcome == null && !readWhileResponding && !exchange.fullDuplex()) {
+        if (outcome == null && !readWhileResponding && !exchange.fullDuplex() && !leavesTheUninvitedBody()) {
             drain();
         }
+    }
+
+    /**
+     * A body announced with {@code Expect} and not invited is left for a drain without a thread
+     * once the response has gone out: reading it now would invite it, and once the response has
+     * committed no container invites it any more, while a client that sends it anyway (curl after
+     * a second, Python's requests at once) has it drained as it comes, within the deadline.
+     */
+    boolean leavesTheUninvitedBody() {
+        if (!uninvitedBodyLeft && drainer.settings().nonBlocking() && !body.started() && exchange.awaitsContinue()
+                && exchange.asyncSupported()) {
+            uninvitedBodyLeft = true;
+        }
+        return uninvitedBodyLeft;
     }
 
     /** The request is ending, or the application closed the body: drain now. */
@@ -140,7 +155,10 @@ final class RequestDrain {
         once.lock();
         try {
             if (outcome == null) {
-                outcome = drainer.end(body, exchange, resumableSince, why, failure);
+                // An uninvited body that never came was never solicited: that, not the deadline
+                // or the client's close, is what ended it.
+                DrainOutcome ended = uninvitedBodyLeft && body.discarded() == 0 ? DrainOutcome.EXPECT_CONTINUE : why;
+                outcome = drainer.end(body, exchange, resumableSince, ended, failure);
             }
             return outcome;
         } finally {

@@ -615,14 +615,49 @@ class BodyDrainFilterTest {
             run(finished, (request, response) -> request.getInputStream().readAllBytes());
             FakeExchange tooLong = asyncExchange(2 * MIB);
             run(tooLong, (request, response) -> response.setStatus(413));
-            FakeExchange expect = asyncExchange(1000);
-            expect.requestHeaders.put("Expect", "100-continue");
-            run(expect, (request, response) -> response.setStatus(401));
-            for (FakeExchange exchange : List.of(finished, tooLong, expect)) {
+            for (FakeExchange exchange : List.of(finished, tooLong)) {
                 assertFalse(exchange.asyncStarted, exchange.events::toString);
             }
             assertEquals(1, filter.getStats().getSkippedOverLimit());
+        }
+
+        @Test
+        void anUninvitedBodyIsReadOnlyOnceTheResponseHasGoneOut() throws Exception {
+            FakeExchange exchange = asyncExchange(1000);
+            exchange.requestHeaders.put("Expect", "100-continue");
+            exchange.arrived = 0;
+            run(exchange, (request, response) -> response.setStatus(401));
+            assertTrue(exchange.indexOf("commit") >= 0, exchange.events::toString);
+            assertTrue(exchange.indexOf("commit") < exchange.indexOf("getInputStream"), exchange.events::toString);
+            assertTrue(exchange.asyncStarted);
+            exchange.arrived = Integer.MAX_VALUE; // the client sends it anyway, as curl does after a second
+            exchange.readListener.onDataAvailable();
+            assertTrue(exchange.asyncCompleted, exchange.events::toString);
+            assertEquals(1000, filter.getStats().getDrainedBytes());
+            assertEquals(0, filter.getStats().getSkippedExpectContinue());
+        }
+
+        @Test
+        void anUninvitedBodyIsNotReadBeforeAWriteThatCommits() throws Exception {
+            FakeExchange exchange = asyncExchange(1000);
+            exchange.requestHeaders.put("Expect", "100-continue");
+            run(exchange, (request, response) -> {
+                response.setContentLength(100);
+                write(response, 100);
+            });
+            assertTrue(exchange.indexOf("commit") < exchange.indexOf("getInputStream"), exchange.events::toString);
+            exchange.readListener.onAllDataRead();
+            assertEquals(1000, filter.getStats().getDrainedBytes());
+        }
+
+        @Test
+        void anUninvitedBodyOfASynchronousRequestIsNeverRead() throws Exception {
+            FakeExchange exchange = FakeExchange.withBody(1000);
+            exchange.requestHeaders.put("Expect", "100-continue");
+            run(exchange, (request, response) -> response.setStatus(401));
+            assertEquals(-1, exchange.indexOf("getInputStream"), exchange.events::toString);
             assertEquals(1, filter.getStats().getSkippedExpectContinue());
+            assertEquals("close", exchange.responseHeaders.get("Connection"));
         }
 
         @Test

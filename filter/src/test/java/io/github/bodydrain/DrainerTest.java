@@ -410,6 +410,11 @@ class DrainerTest {
         }
 
         @Override
+        public boolean asyncSupported() {
+            return false;
+        }
+
+        @Override
         public boolean fullDuplex() {
             return false;
         }

@@ -130,6 +130,11 @@ class RequestDrainTest {
         }
 
         @Override
+        public boolean asyncSupported() {
+            return false;
+        }
+
+        @Override
         public boolean fullDuplex() {
             return false;
         }

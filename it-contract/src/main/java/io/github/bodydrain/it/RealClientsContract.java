@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,41 +21,69 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.tools.ToolProvider;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Clients users run, straight to the container at its defaults and the filter at its defaults:
- * curl with {@code Expect: 100-continue} (it waits up to a second for the invitation, then sends
- * anyway), Python {@code requests} and the JDK's {@code HttpClient}, with {@code expectContinue}
- * where the container can answer it. A servlet that never reads a 1 MiB upload answers 401 with 2 bytes or
- * 200 with 600 kB; every response must arrive whole. Each container module extends this with its
+ * curl (with {@code Expect: 100-continue}: it waits up to a second for the invitation, then sends
+ * anyway), Python {@code requests} with and without an {@code Expect} header (it sends the body at
+ * once either way), the JDK's {@code HttpClient} on JDK 17 and on JDK 25 with
+ * {@code expectContinue} off and on, Node's {@code fetch}, and Go's {@code net/http} with and
+ * without {@code Expect}. A servlet that never reads an upload of 1, 4, 16 or 64 MiB answers 401
+ * with 2 bytes or 200 with 600 kB; every response must arrive whole. Each client runs as its own
+ * process, several uploads each. Each container module extends this with its
  * {@link ServerController}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(300)
+@Timeout(600)
 public abstract class RealClientsContract {
 
-    private static final int UPLOAD = 1024 * 1024;
-    private static final int REQUESTS = 20;
+    private static final int MIB = 1024 * 1024;
+    /** Uploads per case: a reset is a race, so one proves little; large ones are fewer. */
+    private static final int UPLOADS = 4;
+    private static final int LARGE_UPLOADS = 2;
 
     private final ServerController server = controller();
     private final BodyDrainFilter filter = new BodyDrainFilter();
     private int port;
     private String python;
-    @TempDir
-    Path files;
+    private Path goClient;
+    private Path jdkClient;
+    private final Map<Integer, Path> uploads = new HashMap<>();
+    private Path files;
 
     /** The container under test. */
     protected abstract ServerController controller();
 
     @BeforeAll
-    void start() throws Exception {
+    void start(@TempDir Path directory) throws Exception {
+        files = directory;
         port = server.start(filter, TestServlets.all(), ServerController.BodyHandling.DEFAULT);
         python = python();
+        for (String client : List.of("upload.py", "upload.js", "upload.go", "JdkUpload.java")) {
+            try (InputStream in = RealClientsContract.class.getResourceAsStream("/clients/" + client)) {
+                Files.copy(in, files.resolve(client));
+            }
+        }
+        goClient = files.resolve("upload-go");
+        String built = run(Map.of("GOCACHE", files.resolve("go-cache").toString(), "GOPATH",
+                files.resolve("go-path").toString(), "GO111MODULE", "off", "GOFLAGS", "-modcacherw"),
+                "go", "build", "-o", goClient.toString(), files.resolve("upload.go").toString());
+        assertTrue(Files.isExecutable(goClient), "go build: " + built + " (run bin/setup: Debian's golang-go)");
+        jdkClient = files.resolve("jdk-classes");
+        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17", "-d",
+                jdkClient.toString(), files.resolve("JdkUpload.java").toString()), "javac JdkUpload");
+        for (int mib : new int[] {1, 4, 16, 64}) {
+            uploads.put(mib, Files.write(files.resolve("upload-" + mib + ".bin"), new byte[mib * MIB]));
+        }
     }
 
     @AfterAll
@@ -63,42 +92,54 @@ public abstract class RealClientsContract {
     }
 
     /**
-     * Every client with both answers; the JDK's client with {@code expectContinue} only where the
-     * container invites the body itself, see {@link #theJdkClientWaitsForAnInvitationThatNeverComes()}.
+     * Every client, but JDK 17's with {@code expectContinue} only where the container invites the
+     * body itself: see {@link #theJdkClientWaitsForAnInvitationThatNeverComes()}.
      */
     Stream<Arguments> cases() {
-        List<String> clients = new ArrayList<>(List.of("curl", "python requests", "JDK HttpClient"));
+        List<String> clients = new ArrayList<>(List.of("curl", "python requests", "python requests with Expect",
+                "JDK 17 HttpClient", "JDK 25 HttpClient", "JDK 25 HttpClient expectContinue", "Node fetch",
+                "Go net/http", "Go net/http with Expect"));
         if (server.continuesBeforeTheApplicationReads()) {
-            clients.add("JDK HttpClient expectContinue");
+            clients.add("JDK 17 HttpClient expectContinue");
         }
-        return clients.stream().flatMap(client -> Stream.of(Arguments.of(client, "401 with 2 B"),
-                Arguments.of(client, "200 with 600 kB")));
+        return clients.stream().flatMap(client -> Stream.of(1, 4, 16, 64).flatMap(mib -> Stream.of(
+                Arguments.of(client, mib, "401 with 2 B"), Arguments.of(client, mib, "200 with 600 kB"))));
     }
 
-    @ParameterizedTest(name = "{0}, {1}")
+    @ParameterizedTest(name = "{0}, {1} MiB, {2}")
     @MethodSource("cases")
-    void everyResponseArrivesWhole(String client, String answer) throws Exception {
+    void everyResponseArrivesWhole(String client, int mib, String answer) throws Exception {
         boolean large = answer.startsWith("200");
         int bytes = large ? Scenario.LARGE_RESPONSE : 2;
         String url = "http://127.0.0.1:" + port + "/ignore?status=" + (large ? 200 : 401) + "&bytes=" + bytes;
-        Path upload = Files.write(files.resolve("upload.bin"), new byte[UPLOAD]);
-        List<String> failures = new ArrayList<>();
-        for (int i = 0; i < REQUESTS; i++) {
-            String got = switch (client) {
-                case "curl" -> run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download}",
-                        "-H", "Content-Type: application/octet-stream", "-H", "Expect: 100-continue", "--data-binary", "@" + upload, url);
-                case "python requests" -> run(python, "-c", "import requests, sys\n"
-                        + "r = requests.post(sys.argv[1], data=open(sys.argv[2], 'rb').read(),"
-                        + " headers={'Content-Type': 'application/octet-stream'})\n"
-                        + "print(r.status_code, len(r.content))", url, upload.toString());
-                default -> jdk(url, upload, client.endsWith("expectContinue"));
-            };
-            if (!got.equals((large ? 200 : 401) + " " + bytes)) {
-                failures.add(got);
+        String upload = uploads.get(mib).toString();
+        int count = mib >= 16 ? LARGE_UPLOADS : UPLOADS;
+        String expect = client.contains("xpect") ? "expect" : "none";
+        List<String> got = new ArrayList<>();
+        if (client.equals("curl")) {
+            for (int i = 0; i < count; i++) {
+                got.add(run(Map.of(), "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download}",
+                        "-H", "Content-Type: application/octet-stream", "-H", "Expect: 100-continue",
+                        "--data-binary", "@" + upload, url));
             }
+        } else {
+            String n = Integer.toString(count);
+            String out = switch (client.split(" ")[0]) {
+                case "python" -> run(Map.of(), python, files.resolve("upload.py").toString(), url, upload, n, expect);
+                case "Node" -> run(Map.of(), "node", files.resolve("upload.js").toString(), url, upload, n);
+                case "Go" -> run(Map.of(), goClient.toString(), url, upload, n, expect);
+                default -> run(Map.of(), java(client.startsWith("JDK 25") ? jdk25() : Path.of(System.getProperty(
+                        "java.home"))), "-cp", jdkClient.toString(), "JdkUpload", url, upload, n, expect);
+            };
+            got.addAll(List.of(out.split("\\R")));
         }
-        System.out.printf("%s, %s, %s: %d of %d failed %s%n", server.name(), client, answer, failures.size(),
-                REQUESTS, failures);
+        String expected = (large ? 200 : 401) + " " + bytes;
+        List<String> failures = got.stream().filter(line -> !line.equals(expected)).toList();
+        if (got.size() != count && failures.isEmpty()) {
+            failures = List.of("printed " + got.size() + " results for " + count + " uploads: " + got);
+        }
+        System.out.printf("REAL CLIENTS | %s | %s | %d MiB | %s | %d of %d failed %s%n", server.name(), client, mib,
+                answer, failures.size(), count, failures);
         assertEquals(List.of(), failures, client + " against " + server.name() + ", " + filter.getStats());
     }
 
@@ -106,7 +147,8 @@ public abstract class RealClientsContract {
      * A client bug no server can work around, shown for the record: the JDK's client (17.0.15)
      * with {@code expectContinue} waits for {@code 100 Continue} and never takes a final 401 in
      * its place, past its own request timeout, with the filter and without it. Only a container
-     * that invites the body before the application runs (Tomcat) answers it.
+     * that invites the body before the application runs (Tomcat) answers it. JDK 25's client takes
+     * the final response, and is in {@link #cases()} on every container.
      */
     @org.junit.jupiter.api.Test
     void theJdkClientWaitsForAnInvitationThatNeverComes() throws Exception {
@@ -134,19 +176,20 @@ public abstract class RealClientsContract {
         }
     }
 
-    private static String jdk(String url, Path upload, boolean expectContinue) {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
-        try {
-            HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(URI.create(url))
-                    .expectContinue(expectContinue).timeout(Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.ofFile(upload)).build(), HttpResponse.BodyHandlers.ofByteArray());
-            return response.statusCode() + " " + response.body().length;
-        } catch (IOException e) {
-            return "failed: " + e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
+    private static String java(Path home) {
+        return home.resolve("bin").resolve("java").toString();
+    }
+
+    /** The machine's second JDK: {@code JDK25_HOME}, or a JDK 25 under /usr/lib/jvm. */
+    private static Path jdk25() throws IOException {
+        String given = System.getenv("JDK25_HOME");
+        if (given != null) {
+            return Path.of(given);
+        }
+        try (Stream<Path> jvms = Files.list(Path.of("/usr/lib/jvm"))) {
+            return jvms.filter(home -> home.getFileName().toString().matches(".*-25(\\D.*)?"))
+                    .filter(home -> Files.isExecutable(home.resolve("bin/java"))).sorted().findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no JDK 25 under /usr/lib/jvm: set JDK25_HOME"));
         }
     }
 
@@ -165,11 +208,14 @@ public abstract class RealClientsContract {
     }
 
     /** Runs a client as its own process; what it printed, or how it failed. */
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+    private static String run(Map<String, String> environment, String... command)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            return "no answer within 60 s";
+            return "no answer within 120 s";
         }
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         return process.exitValue() == 0 ? out : "exit " + process.exitValue() + ": " + out;

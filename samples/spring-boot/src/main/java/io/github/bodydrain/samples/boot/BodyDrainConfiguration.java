@@ -26,7 +26,7 @@ public class BodyDrainConfiguration {
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         registration.setAsyncSupported(true);
         // Validated when the container starts the filter: a bad value stops the application.
-        registration.addInitParameter(BodyDrainFilter.MAX_BYTES_PARAM, "2097152");
+        registration.addInitParameter(BodyDrainFilter.MAX_BYTES_PARAM, "268435456");
         registration.addInitParameter(BodyDrainFilter.TIMEOUT_MS_PARAM, "2000");
         return registration;
     }

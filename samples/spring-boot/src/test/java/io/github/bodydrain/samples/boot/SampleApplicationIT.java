@@ -74,6 +74,6 @@ class SampleApplicationIT {
         assertEquals("bodyDrain", registration.getFilterName());
         assertTrue(registration.isAsyncSupported());
         assertEquals(Integer.MIN_VALUE, registration.getOrder());
-        assertEquals(2_097_152, registration.getFilter().getMaxBytes());
+        assertEquals(268_435_456, registration.getFilter().getMaxBytes());
     }
 }

@@ -114,7 +114,7 @@ public final class Nginx implements AutoCloseable {
             "}",
             "");
 
-    static String site(int port, int upstreamPort, Upstream upstream) {
+    public static String site(int port, int upstreamPort, Upstream upstream) {
         boolean keepalive = upstream == Upstream.KEEPALIVE;
         return String.join("\n",
                 "client_max_body_size 64m;",

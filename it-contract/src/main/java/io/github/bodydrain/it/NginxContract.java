@@ -9,6 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -77,6 +78,44 @@ public abstract class NginxContract {
         report(container, "without the filter, container defaults, nginx upstream " + upstream, rows);
         assertAll(rows.stream().map(row -> (Executable) () ->
                 assertTrue(row.failures() >= NginxProof.REQUESTS / 20, row::toString)));
+    }
+
+    /**
+     * The upload users reject behind nginx's defaults (request buffering on), at the filter's and
+     * the container's defaults: the whole body has reached nginx first, so draining 100 MiB is a
+     * local copy well within the time bound, and the 413 arrives whole.
+     */
+    @ParameterizedTest(name = "nginx upstream {0}")
+    @EnumSource(Nginx.Upstream.class)
+    void aRejected100MiBUploadIsDrainedAtTheDefaults(Nginx.Upstream upstream) throws Exception {
+        BodyDrainFilter filter = new BodyDrainFilter();
+        ServerController container = controller();
+        int appPort = container.start(filter, TestServlets.all(), BodyHandling.DEFAULT);
+        int port = Nginx.freePort();
+        String site = Nginx.site(port, appPort, upstream).replace("client_max_body_size 64m;",
+                "client_max_body_size 256m;");
+        byte[] upload = new byte[100 * MIB];
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        try (Nginx nginx = Nginx.start(port, site)) {
+            for (int i = 0; i < 3; i++) {
+                long started = System.nanoTime();
+                java.net.http.HttpResponse<byte[]> response = client.send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + port + "/ignore?status=413&bytes=2"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(upload)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                System.out.printf("RELIABILITY | %s | 100 MiB rejected behind nginx (%s) | %d, %d B, %d ms"
+                        + " from the request's start%n", container.name(), upstream, response.statusCode(),
+                        response.body().length, (System.nanoTime() - started) / 1_000_000);
+                assertEquals(413, response.statusCode());
+                assertEquals(2, response.body().length);
+            }
+            assertEquals(Map.of(), nginx.resetLines());
+        } finally {
+            container.stop();
+        }
+        assertEquals(3, filter.getStats().getDrainedRequests(), filter.getStats()::toString);
+        assertEquals(300L * MIB, filter.getStats().getDrainedBytes(), filter.getStats()::toString);
     }
 
     private static void report(ServerController container, String title, List<Row> rows) {

@@ -146,8 +146,9 @@ public abstract class DeadlineContract {
     }
 
     private void report(String client, long millis) {
-        System.out.printf("deadline %s: client that %s released after %d ms (timeoutMs %d, container read timeout"
-                + " %d ms)%n", server.name(), client, millis, TIMEOUT_MS, CONTAINER_READ_TIMEOUT.toMillis());
+        System.out.printf("RELIABILITY | %s | 9 deadline without a thread | client that %s, timeoutMs %d, container read"
+                + " timeout %d ms | 401 at the deadline, thread free before half of it | %d ms%n", server.name(), client,
+                TIMEOUT_MS, CONTAINER_READ_TIMEOUT.toMillis(), millis);
     }
 
     private static Socket connect(int port) throws IOException {

@@ -63,12 +63,35 @@ public final class Benchmarks {
         if (only.isEmpty() || only.equals("load")) {
             load(md);
         }
+        if (only.isEmpty() || only.equals("silent")) {
+            silentUploads(md);
+        }
 
         md.append("Whole run: ").append((System.nanoTime() - started) / 1_000_000_000).append(" s.\n");
         Files.createDirectories(out.getParent());
         Files.writeString(out, md);
         System.out.println(md);
         System.out.println("bin/bench: wrote " + out);
+    }
+
+    private static void silentUploads(StringBuilder md) throws Exception {
+        List<SilentUploads.Row> rows = new ArrayList<>();
+        rows.addAll(SilentUploads.run(JettyController::new));
+        rows.addAll(SilentUploads.run(TomcatController::new));
+        md.append("## 4. A thousand silent uploads\n\n")
+                .append("`SilentUploads`: ").append(SilentUploads.SILENT).append(" connections send the head of a")
+                .append(" 1 MiB POST and then nothing, to a servlet that answers 401 without reading; the container")
+                .append(" has ").append(SilentUploads.THREADS).append(" request threads and a ")
+                .append(SilentUploads.READ_TIMEOUT.toSeconds()).append(" s read timeout, the filter its defaults")
+                .append(" (`timeoutMs` 2 000). Meanwhile, for ").append(SilentUploads.NORMAL_MILLIS / 1000)
+                .append(" s, normal GETs one after the other, each on its own connection and given ")
+                .append(SilentUploads.NORMAL_TIMEOUT_MS).append(" ms.\n\n")
+                .append(SilentUploads.table(rows)).append("\n")
+                .append("Without a thread, each silent upload costs a connection until the deadline and no request")
+                .append(" thread, so the normal requests keep being served. On the request thread, the drain of a")
+                .append(" silent client blocks in a read until the container's read timeout, and sixteen of them")
+                .append(" take every thread; Tomcat without the filter does the same in its own swallow (up to 2 MiB),")
+                .append(" Jetty without it reads nothing and closes at once.\n\n");
     }
 
     private static void fastPaths(StringBuilder md) throws Exception {

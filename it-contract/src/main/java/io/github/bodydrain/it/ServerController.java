@@ -41,6 +41,9 @@ public interface ServerController {
      */
     ServerController readTimeout(java.time.Duration timeout);
 
+    /** The most request threads the container runs, for the next start; by default its own (200). */
+    ServerController workerThreads(int threads);
+
     /** Starts the container with its own body handling {@linkplain BodyHandling#OFF off}. */
     default int start(Filter filter, Map<String, HttpServlet> servlets) throws Exception {
         return start(filter, servlets, BodyHandling.OFF);

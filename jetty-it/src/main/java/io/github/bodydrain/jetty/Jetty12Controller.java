@@ -22,6 +22,7 @@ public abstract class Jetty12Controller implements ServerController {
 
     private Server server;
     private Duration readTimeout;
+    private int workerThreads;
 
     /** The servlet context of this EE environment: each servlet at its path, the filter in front. */
     protected abstract Handler context(Filter filter, Map<String, HttpServlet> servlets);
@@ -44,8 +45,17 @@ public abstract class Jetty12Controller implements ServerController {
     }
 
     @Override
+    public Jetty12Controller workerThreads(int threads) {
+        this.workerThreads = threads;
+        return this;
+    }
+
+    @Override
     public int start(Filter filter, Map<String, HttpServlet> servlets, BodyHandling bodyHandling) throws Exception {
-        server = new Server();
+        // Jetty's pool also runs its acceptor and selector: they come on top of the request threads.
+        server = workerThreads > 0
+                ? new Server(new org.eclipse.jetty.util.thread.QueuedThreadPool(workerThreads + 4, workerThreads + 4))
+                : new Server();
         HttpConfiguration config = new HttpConfiguration();
         if (bodyHandling == BodyHandling.OFF) {
             // Jetty consumes body bytes that have already arrived, up to 16 reads by default. One

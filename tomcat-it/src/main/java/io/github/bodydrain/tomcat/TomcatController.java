@@ -30,6 +30,7 @@ public final class TomcatController implements ServerController {
 
     private Tomcat tomcat;
     private Duration readTimeout;
+    private int workerThreads;
     private StandardContext webapp;
     private final List<Path> directories = new ArrayList<>();
 
@@ -47,6 +48,12 @@ public final class TomcatController implements ServerController {
     @Override
     public TomcatController readTimeout(Duration timeout) {
         this.readTimeout = timeout;
+        return this;
+    }
+
+    @Override
+    public TomcatController workerThreads(int threads) {
+        this.workerThreads = threads;
         return this;
     }
 
@@ -121,6 +128,10 @@ public final class TomcatController implements ServerController {
         }
         if (readTimeout != null) {
             connector.setProperty("connectionTimeout", Long.toString(readTimeout.toMillis()));
+        }
+        if (workerThreads > 0) {
+            connector.setProperty("maxThreads", Integer.toString(workerThreads));
+            connector.setProperty("minSpareThreads", Integer.toString(workerThreads));
         }
         tomcat.setConnector(connector);
         return connector;

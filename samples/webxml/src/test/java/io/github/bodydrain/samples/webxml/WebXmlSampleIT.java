@@ -132,8 +132,8 @@ class WebXmlSampleIT {
         }
         Path webXml = copy.resolve("WEB-INF/web.xml");
         String original = Files.readString(webXml);
-        String changed = original.replace("<param-value>2097152</param-value>", "<param-value>" + maxBytes + "</param-value>");
-        assertFalse(original.equals(changed), "the sample's web.xml no longer sets maxBytes to 2097152");
+        String changed = original.replace("<param-value>268435456</param-value>", "<param-value>" + maxBytes + "</param-value>");
+        assertFalse(original.equals(changed), "the sample's web.xml no longer sets maxBytes to 268435456");
         Files.writeString(webXml, changed);
         return copy;
     }

@@ -21,8 +21,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class AsyncDrain implements ReadListener, AsyncListener {
 
-    /** The container's own async timeout, a fallback should the deadline's timer be gone. */
-    private static final long CONTAINER_TIMEOUT_MARGIN_MS = 1_000;
+    /**
+     * The container's own async timeout is a fallback should the deadline's timer be gone: far
+     * enough past the deadline that a timer late under load never races it (Tomcat handles a
+     * complete() from another thread that meets its own timeout badly).
+     */
+    private static final long CONTAINER_TIMEOUT_MARGIN_MS = 10_000;
 
     private final RequestDrain drain;
     private final AtomicBoolean completed = new AtomicBoolean();

@@ -274,8 +274,8 @@ public final class BodyDrainFilter implements Filter {
     public void destroy() {
         ScheduledExecutorService started = timer;
         if (started != null) {
-            // A drain still waiting ends at the container's async timeout.
-            started.shutdownNow();
+            // A drain still waiting ends at its deadline all the same; the thread ends after the last.
+            started.shutdown();
         }
         ObjectName registered = objectName;
         objectName = null;

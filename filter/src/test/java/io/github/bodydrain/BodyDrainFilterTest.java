@@ -580,6 +580,22 @@ class BodyDrainFilterTest {
         }
 
         @Test
+        void aDrainThatWaitsWhenTheFilterIsDestroyedStillEndsAtItsDeadline() throws Exception {
+            BodyDrainFilter quick = BodyDrainFilter.builder().timeoutMs(50).build();
+            FakeExchange exchange = asyncExchange(100_000);
+            exchange.arrived = 0;
+            quick.doFilter(exchange.request(), exchange.response(),
+                    (ThrowingChain) (request, response) -> response.setStatus(401));
+            quick.destroy();
+            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (!exchange.asyncCompleted && System.nanoTime() < waitUntil) {
+                Thread.onSpinWait(); // the condition awaited: the timer thread completes the request
+            }
+            assertTrue(exchange.asyncCompleted, exchange.events::toString);
+            assertEquals(1, quick.getStats().getStoppedByTimeout());
+        }
+
+        @Test
         void theContainersAsyncTimeoutEndsItToo() throws Exception {
             FakeExchange exchange = asyncExchange(100_000);
             exchange.arrived = 0;

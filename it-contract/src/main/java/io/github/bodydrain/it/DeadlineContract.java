@@ -146,7 +146,7 @@ public abstract class DeadlineContract {
     }
 
     private void report(String client, long millis) {
-        System.out.printf("RELIABILITY | %s | 9 deadline without a thread | client that %s, timeoutMs %d, container read"
+        System.out.printf("RELIABILITY | %s | 11 deadline without a thread | client that %s, timeoutMs %d, container read"
                 + " timeout %d ms | 401 at the deadline, thread free before half of it | %d ms%n", server.name(), client,
                 TIMEOUT_MS, CONTAINER_READ_TIMEOUT.toMillis(), millis);
     }

@@ -104,7 +104,7 @@ public abstract class NginxContract {
                                 java.net.URI.create("http://127.0.0.1:" + port + "/ignore?status=413&bytes=2"))
                         .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(upload)).build(),
                         java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-                System.out.printf("RELIABILITY | %s | 10 behind a buffering nginx | 100 MiB upload refused with 413,"
+                System.out.printf("RELIABILITY | %s | 12 behind a buffering nginx | 100 MiB upload refused with 413,"
                         + " upstream %s, filter defaults | %d, %d B, drained | %d ms%n", container.name(), upstream,
                         response.statusCode(), response.body().length, (System.nanoTime() - started) / 1_000_000);
                 assertEquals(413, response.statusCode());

@@ -569,11 +569,7 @@ class BodyDrainFilterTest {
             exchange.arrived = 0;
             quick.doFilter(exchange.request(), exchange.response(),
                     (ThrowingChain) (request, response) -> response.setStatus(401));
-            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (!exchange.asyncCompleted && System.nanoTime() < waitUntil) {
-                Thread.onSpinWait(); // the condition awaited: the timer thread completes the request
-            }
-            assertTrue(exchange.asyncCompleted, exchange.events::toString);
+            assertTrue(exchange.completion.await(2, TimeUnit.SECONDS), exchange.events::toString);
             assertEquals("close", exchange.responseHeaders.get("Connection"));
             assertEquals(1, quick.getStats().getStoppedByTimeout());
             quick.destroy();
@@ -587,11 +583,7 @@ class BodyDrainFilterTest {
             quick.doFilter(exchange.request(), exchange.response(),
                     (ThrowingChain) (request, response) -> response.setStatus(401));
             quick.destroy();
-            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (!exchange.asyncCompleted && System.nanoTime() < waitUntil) {
-                Thread.onSpinWait(); // the condition awaited: the timer thread completes the request
-            }
-            assertTrue(exchange.asyncCompleted, exchange.events::toString);
+            assertTrue(exchange.completion.await(2, TimeUnit.SECONDS), exchange.events::toString);
             assertEquals(1, quick.getStats().getStoppedByTimeout());
         }
 

@@ -76,6 +76,8 @@ final class FakeExchange {
     long written;
     boolean asyncStarted;
     boolean asyncCompleted;
+    /** Counted down when the request completes, for a test that waits for another thread to do it. */
+    final java.util.concurrent.CountDownLatch completion = new java.util.concurrent.CountDownLatch(1);
     private AsyncContext asyncContext;
     private boolean streamUsed;
     private boolean readerUsed;
@@ -431,6 +433,7 @@ final class FakeExchange {
         @Override
         public void complete() {
             asyncCompleted = true;
+            completion.countDown();
             commit("complete");
         }
 

@@ -172,7 +172,7 @@ public abstract class DeadlineContract {
             while (!Thread.currentThread().isInterrupted()) {
                 out.write('{');
                 out.flush();
-                Thread.sleep(1_000);
+                Thread.sleep(1_000); // the client's pace, the case under test: not a wait for anything
             }
         } catch (IOException | InterruptedException e) {
             // The server closed the connection, or the test is over.

@@ -115,9 +115,19 @@ public final class Nginx implements AutoCloseable {
             "");
 
     public static String site(int port, int upstreamPort, Upstream upstream) {
+        return site(port, upstreamPort, upstream, "64m", true);
+    }
+
+    /**
+     * The site in front of the upstream: {@code client_max_body_size} as given, and the request
+     * body buffered by nginx (its default) or streamed at the client's pace
+     * ({@code proxy_request_buffering off}, as HAProxy, Envoy or an ALB pass it on).
+     */
+    public static String site(int port, int upstreamPort, Upstream upstream, String maxBodySize,
+            boolean requestBuffering) {
         boolean keepalive = upstream == Upstream.KEEPALIVE;
         return String.join("\n",
-                "client_max_body_size 64m;",
+                "client_max_body_size " + maxBodySize + ";",
                 "upstream app {",
                 "  server 127.0.0.1:" + upstreamPort + ";",
                 keepalive ? "  keepalive 16;" : "",
@@ -128,6 +138,7 @@ public final class Nginx implements AutoCloseable {
                 "    proxy_pass http://app;",
                 keepalive ? "    proxy_http_version 1.1;" : "",
                 keepalive ? "    proxy_set_header Connection \"\";" : "",
+                requestBuffering ? "" : "    proxy_request_buffering off;",
                 "  }",
                 "}",
                 "");

@@ -92,8 +92,7 @@ public abstract class NginxContract {
         ServerController container = controller();
         int appPort = container.start(filter, TestServlets.all(), BodyHandling.DEFAULT);
         int port = Nginx.freePort();
-        String site = Nginx.site(port, appPort, upstream).replace("client_max_body_size 64m;",
-                "client_max_body_size 256m;");
+        String site = Nginx.site(port, appPort, upstream, "256m", true);
         byte[] upload = new byte[100 * MIB];
         java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
                 .version(java.net.http.HttpClient.Version.HTTP_1_1).build();

@@ -45,26 +45,6 @@ final class UploadsBehindNginx {
     private UploadsBehindNginx() {
     }
 
-    static String site(int port, int upstreamPort, Upstream upstream, boolean streaming) {
-        boolean keepalive = upstream == Upstream.KEEPALIVE;
-        return String.join("\n",
-                "client_max_body_size 256m;",
-                "upstream app {",
-                "  server 127.0.0.1:" + upstreamPort + ";",
-                keepalive ? "  keepalive 16;" : "",
-                "}",
-                "server {",
-                "  listen 127.0.0.1:" + port + ";",
-                "  location / {",
-                "    proxy_pass http://app;",
-                streaming ? "    proxy_request_buffering off;" : "",
-                keepalive ? "    proxy_http_version 1.1;" : "",
-                keepalive ? "    proxy_set_header Connection \"\";" : "",
-                "  }",
-                "}",
-                "");
-    }
-
     /**
      * Sends every upload through a new nginx: with request buffering (nginx's default: the whole
      * body reaches nginx first) or streaming ({@code proxy_request_buffering off}, the body flows at
@@ -79,7 +59,7 @@ final class UploadsBehindNginx {
             multiparts.add(multipart(mib * MIB));
         }
         byte[] json = json(5 * MIB);
-        try (Nginx nginx = Nginx.start(port, site(port, appPort, upstream, streaming))) {
+        try (Nginx nginx = Nginx.start(port, Nginx.site(port, appPort, upstream, "256m", !streaming))) {
             // Clients at once, as a service sees them: alone, the race that loses a response is rare.
             ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
             try {

@@ -101,8 +101,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
  * <tr><td>{@code maxBytes}</td><td>The most body bytes drained per request. A body whose remaining
  * declared length is larger is not read at all, and a chunked body longer than this is cut
  * short; the connection is then closed.</td><td>integer &gt;= 0</td>
- * <td>{@value #DEFAULT_MAX_BYTES} (256 MiB: what 1 Gbit/s delivers within the default
- * {@code timeoutMs})</td></tr>
+ * <td>{@value #DEFAULT_MAX_BYTES} (256 MiB: what 1 Gbit/s delivers in 2 s)</td></tr>
  * <tr><td>{@code timeoutMs}</td><td>The most time one drain may take, in milliseconds. A drain that
  * waits without a thread ends at this deadline; one on the request thread checks it after every
  * read, and a single read that gets no data is bounded by the container's own read
@@ -142,10 +141,10 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
  */
 public final class BodyDrainFilter implements Filter {
 
-    /** Default of {@code maxBytes}: 256 MiB, what 1 Gbit/s delivers within the default {@code timeoutMs}. */
+    /** Default of {@code maxBytes}: 256 MiB, what 1 Gbit/s delivers in 2 s. */
     public static final long DEFAULT_MAX_BYTES = DrainSettings.DEFAULT_MAX_BYTES;
 
-    /** Default of {@code timeoutMs}: 2 000 ms, as gunicorn's graceful close. */
+    /** Default of {@code timeoutMs}: 5 000 ms, nginx's {@code lingering_timeout}. */
     public static final long DEFAULT_TIMEOUT_MS = DrainSettings.DEFAULT_TIMEOUT_MS;
 
     /** Init parameter: the most body bytes drained per request. */

@@ -148,7 +148,7 @@ class BodyDrainFilterInitTest {
         LogRecord record = records.get(0);
         assertEquals(Level.INFO, record.getLevel());
         String message = java.text.MessageFormat.format(record.getMessage(), record.getParameters());
-        assertEquals("Filter [bodyDrain] drains unread request bodies with maxBytes [4096], timeoutMs [2000],"
+        assertEquals("Filter [bodyDrain] drains unread request bodies with maxBytes [4096], timeoutMs [5000],"
                 + " nonBlocking [true], excludedPaths [], jmxEnabled [false]", message);
     }
 

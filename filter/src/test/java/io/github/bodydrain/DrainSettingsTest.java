@@ -17,8 +17,8 @@ class DrainSettingsTest {
     @Test
     void theDefaults() {
         assertEquals(256L * 1024 * 1024, DrainSettings.DEFAULTS.maxBytes());
-        assertEquals(2_000, DrainSettings.DEFAULTS.timeoutMs());
-        assertEquals(2_000_000_000L, DrainSettings.DEFAULTS.timeoutNanos());
+        assertEquals(5_000, DrainSettings.DEFAULTS.timeoutMs());
+        assertEquals(5_000_000_000L, DrainSettings.DEFAULTS.timeoutNanos());
         assertFalse(DrainSettings.DEFAULTS.jmxEnabled());
     }
 
@@ -67,7 +67,7 @@ class DrainSettingsTest {
 
     @Test
     void theTextOfTheSettingsNamesEachParameter() {
-        assertEquals("maxBytes [268435456], timeoutMs [2000], nonBlocking [true], excludedPaths [], jmxEnabled [false]", DrainSettings.DEFAULTS.toString());
+        assertEquals("maxBytes [268435456], timeoutMs [5000], nonBlocking [true], excludedPaths [], jmxEnabled [false]", DrainSettings.DEFAULTS.toString());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.github.bodydrain.bench;
 
+import io.github.bodydrain.BodyDrainFilter;
 import io.github.bodydrain.it.Nginx;
 import io.github.bodydrain.it.ServerController;
 import io.github.bodydrain.jetty.JettyController;
@@ -83,7 +84,7 @@ public final class Benchmarks {
                 .append(" 1 MiB POST and then nothing, to a servlet that answers 401 without reading; the container")
                 .append(" has ").append(SilentUploads.THREADS).append(" request threads and a ")
                 .append(SilentUploads.READ_TIMEOUT.toSeconds()).append(" s read timeout, the filter its defaults")
-                .append(" (`timeoutMs` 2 000). Meanwhile, for ").append(SilentUploads.NORMAL_MILLIS / 1000)
+                .append(" (`timeoutMs` ").append(BodyDrainFilter.DEFAULT_TIMEOUT_MS).append("). Meanwhile, for ").append(SilentUploads.NORMAL_MILLIS / 1000)
                 .append(" s, normal GETs one after the other, each on its own connection and given ")
                 .append(SilentUploads.NORMAL_TIMEOUT_MS).append(" ms.\n\n")
                 .append(SilentUploads.table(rows)).append("\n")

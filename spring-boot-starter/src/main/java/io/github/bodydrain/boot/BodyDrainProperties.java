@@ -17,12 +17,12 @@ public class BodyDrainProperties {
 
     /**
      * The most body bytes drained per request; a larger unread body is not read, and the
-     * connection is closed. Default 256MB, what 1 Gbit/s delivers within the default timeout; when
+     * connection is closed. Default 256MB, what 1 Gbit/s delivers in 2 s; when
      * unset and the multipart limits accept larger uploads, their largest plus 25 %.
      */
     private DataSize maxBytes = DataSize.ofBytes(BodyDrainFilter.DEFAULT_MAX_BYTES);
 
-    /** The most time one drain may take. Default 2s. */
+    /** The most time one drain may take. Default 5s. */
     private Duration timeout = Duration.ofMillis(BodyDrainFilter.DEFAULT_TIMEOUT_MS);
 
     /**

@@ -27,7 +27,7 @@ public class BodyDrainConfiguration {
         registration.setAsyncSupported(true);
         // Validated when the container starts the filter: a bad value stops the application.
         registration.addInitParameter(BodyDrainFilter.MAX_BYTES_PARAM, "268435456");
-        registration.addInitParameter(BodyDrainFilter.TIMEOUT_MS_PARAM, "2000");
+        registration.addInitParameter(BodyDrainFilter.TIMEOUT_MS_PARAM, "5000");
         return registration;
     }
 }

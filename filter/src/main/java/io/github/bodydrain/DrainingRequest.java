@@ -104,13 +104,23 @@ final class DrainingRequest extends HttpServletRequestWrapper {
     @Override
     public Collection<Part> getParts() throws IOException, ServletException {
         body.readByTheContainer();
-        return super.getParts();
+        try {
+            return super.getParts();
+        } catch (IOException | ServletException | RuntimeException failed) {
+            response.partsFailed();
+            throw failed;
+        }
     }
 
     @Override
     public Part getPart(String name) throws IOException, ServletException {
         body.readByTheContainer();
-        return super.getPart(name);
+        try {
+            return super.getPart(name);
+        } catch (IOException | ServletException | RuntimeException failed) {
+            response.partsFailed();
+            throw failed;
+        }
     }
 
     /** ISO-8859-1 where the request names none, as the Servlet specification says. */

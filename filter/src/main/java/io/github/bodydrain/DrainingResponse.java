@@ -27,6 +27,7 @@ final class DrainingResponse extends HttpServletResponseWrapper implements Excha
     private final Container container;
     private long bufferedAtMost;
     private long declaredLength = -1;
+    private boolean containerCloses;
     private GuardedOutputStream out;
     private GuardedWriter writer;
 
@@ -73,6 +74,18 @@ final class DrainingResponse extends HttpServletResponseWrapper implements Excha
 
     void beforeCommit() {
         drain.beforeCommit();
+    }
+
+    /**
+     * The container's multipart parse failed. Where the container then closes the connection
+     * whatever the response says, the response says so: a client or proxy that reused the
+     * connection would send its next request into the close (nginx answers it 502).
+     */
+    void partsFailed() {
+        if (container.closesAfterFailedParts()) {
+            containerCloses = true;
+            closeConnection();
+        }
     }
 
     @Override
@@ -147,6 +160,9 @@ final class DrainingResponse extends HttpServletResponseWrapper implements Excha
         super.reset();
         bufferedAtMost = 0;
         declaredLength = -1;
+        if (containerCloses) {
+            closeConnection();
+        }
     }
 
     @Override

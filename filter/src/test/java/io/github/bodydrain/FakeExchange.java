@@ -39,6 +39,8 @@ final class FakeExchange {
     final List<String> events = new CopyOnWriteArrayList<>();
     final Map<String, String> requestHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     final Map<String, String> responseHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    /** What the container's multipart parse throws, as for a part over its limit; null parses. */
+    Exception partsFailure;
     final Map<String, Object> attributes = new HashMap<>();
     final List<AsyncListener> asyncListeners = new ArrayList<>();
     final List<byte[]> discardBuffersSeen = new ArrayList<>();
@@ -181,6 +183,9 @@ final class FakeExchange {
             case "getParameter", "getParameterMap", "getParameterNames", "getParameterValues", "getParts", "getPart":
                 // The container parses the body itself, past the application's stream.
                 events.add(method.getName());
+                if (partsFailure != null && method.getName().startsWith("getPart")) {
+                    throw partsFailure;
+                }
                 position = body.length;
                 return parsed.get(method.getName());
             case "setAttribute": attributes.put((String) args[0], args[1]); return null;
@@ -245,7 +250,8 @@ final class FakeExchange {
             case "flushBuffer": commit("flushBuffer"); return null;
             case "sendError": commit("sendError " + args[0]); return null;
             case "sendRedirect": commit("sendRedirect"); return null;
-            case "reset", "resetBuffer": events.add(method.getName()); written = 0; return null;
+            case "reset": events.add("reset"); written = 0; responseHeaders.clear(); return null;
+            case "resetBuffer": events.add("resetBuffer"); written = 0; return null;
             default:
                 throw new UnsupportedOperationException("response." + method.getName());
         }

@@ -99,6 +99,26 @@ class WrappersTest {
         assertNull(exchange.responseHeaders.get("Connection"));
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"JETTY, getParts, close", "JETTY, getPart, close",
+        "TOMCAT, getParts,", "OTHER, getPart,"})
+    void aFailedMultipartParseIsAnnouncedWhereTheContainerClosesAfterIt(Container container, String method,
+            String connection) {
+        FakeExchange exchange = FakeExchange.withBody(5 * MIB);
+        exchange.partsFailure = new IllegalStateException("max length exceeded: 1048576");
+        RequestDrain drain = new RequestDrain(new Drainer(DrainSettings.DEFAULTS, new DrainStats()));
+        DrainingResponse response = new DrainingResponse(exchange.response(), exchange.request(), drain, container);
+        DrainingRequest request = new DrainingRequest(exchange.request(), response, drain);
+        drain.bind(request.body(), response);
+
+        Exception thrown = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> { if (method.equals("getParts")) request.getParts(); else request.getPart("file"); });
+        assertSame(exchange.partsFailure, thrown, "the container's own exception");
+        assertEquals(connection, exchange.responseHeaders.get("Connection"));
+        response.reset();
+        assertEquals(connection, exchange.responseHeaders.get("Connection"), "a reset keeps the notice");
+    }
+
     @Test
     void anEmptyDeclaredResponseDrainsAtItsFirstWrite() throws Exception {
         FakeExchange exchange = FakeExchange.withBody(500);
@@ -132,6 +152,7 @@ class WrappersTest {
         assertSame(container, Container.of(responseClass));
         assertEquals(share, container.bufferShare());
         assertEquals(continues, container.continuesBeforeTheApplication());
+        assertEquals(container == Container.JETTY, container.closesAfterFailedParts());
     }
 
     @ParameterizedTest

@@ -82,13 +82,31 @@ public final class KeepAliveConnection implements AutoCloseable {
 
     /** POSTs {@code bodyBytes} bytes with a Content-Length and reads the response. */
     public Response post(String path, int bodyBytes) throws IOException {
-        out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
-                + "Content-Length: " + bodyBytes + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         byte[] body = new byte[bodyBytes];
         Arrays.fill(body, (byte) 'k');
+        return post(path, "application/octet-stream", body);
+    }
+
+    /** POSTs this body of this type with a Content-Length and reads the response. */
+    public Response post(String path, String contentType, byte[] body) throws IOException {
+        out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + contentType + "\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.write(body);
         out.flush();
         return read();
+    }
+
+    /** A multipart/form-data body of one file part of {@code fileBytes} bytes, and its content type. */
+    public static Map.Entry<String, byte[]> multipart(int fileBytes) {
+        String boundary = "body-drain-test-boundary";
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"upload.bin\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[head.length + fileBytes + tail.length];
+        System.arraycopy(head, 0, body, 0, head.length);
+        Arrays.fill(body, head.length, head.length + fileBytes, (byte) 'k');
+        System.arraycopy(tail, 0, body, head.length + fileBytes, tail.length);
+        return Map.entry("multipart/form-data; boundary=" + boundary, body);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.github.bodydrain.it;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.annotation.MultipartConfig;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -140,7 +141,31 @@ public final class TestServlets {
     public static Map<String, HttpServlet> all() {
         return Map.of("/ignore", ignoresBody(), "/status", setsStatus(), "/send-error", sendsError(),
                 "/throw", throwsException(), "/async", completesAsync(), "/read-half", readsHalf(),
-                "/read-all", readsAll(), "/reader", readsFewCharacters(), "/close-output", closesOutput());
+                "/read-all", readsAll(), "/reader", readsFewCharacters(), "/close-output", closesOutput(),
+                "/parts-over-limit", new PartsOverTheLimit());
+    }
+
+    /**
+     * Refuses an upload the container's multipart parse failed on, as a framework's upload limit
+     * does (Spring's {@code MaxUploadSizeExceededException} answered 413 by an advice). It needs
+     * its own class: the containers read the multipart configuration from its annotation.
+     */
+    @MultipartConfig(maxFileSize = PartsOverTheLimit.MAX_FILE_SIZE)
+    public static final class PartsOverTheLimit extends HttpServlet {
+        /** The largest file part the servlet accepts. */
+        public static final int MAX_FILE_SIZE = 1024;
+
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            try {
+                request.getParts();
+                writeBody(request, response);
+            } catch (IllegalStateException | IOException | ServletException overTheLimit) {
+                response.setStatus(413);
+                response.setContentLength(2);
+                response.getOutputStream().write(body(2));
+            }
+        }
     }
 
     private static void writeBody(HttpServletRequest request, HttpServletResponse response) throws IOException {

@@ -28,10 +28,10 @@ final class DrainSettings {
 
     /**
      * 5 000 ms, nginx's {@code lingering_timeout}. A rejected 100 MiB upload behind a buffering
-     * nginx drains in 0.3 to 1 s alone, but four at once on a loaded two-core machine took over
-     * 2 s (one 502 in 100 with a 2 s bound): 5 s leaves that room. A drain that waits without a
-     * thread ends at this deadline to the millisecond, and costs a connection, not a thread, until
-     * then; a drain on the request thread checks it after every read.
+     * nginx drains in 0.3 to 1 s, and four at once beside two busy processes on a two-core machine
+     * in up to 1.4 s: 2 s would leave a slower machine little room, 5 s leaves it. A drain that
+     * waits without a thread ends at this deadline to the millisecond, and costs a connection, not
+     * a thread, until then; a drain on the request thread checks it after every read.
      */
     static final long DEFAULT_TIMEOUT_MS = 5_000;
 

@@ -53,7 +53,7 @@ public final class Benchmarks {
                 .append(". The machine is shared and noisy: the figures that matter are the ratios, each measured ")
                 .append("side by side in the same run.\n\n");
 
-        // -Dbench.only=fast|drain|load runs one part, for a quick look; the page needs all three.
+        // -Dbench.only=fast|drain|load|silent runs one part, for a quick look; the page needs all four.
         String only = System.getProperty("bench.only", "");
         if (only.isEmpty() || only.equals("fast")) {
             fastPaths(md);

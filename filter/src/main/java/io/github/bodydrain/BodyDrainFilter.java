@@ -191,7 +191,7 @@ public final class BodyDrainFilter implements Filter {
         this.drainer = new Drainer(settings, stats);
     }
 
-    /** Starts a filter built in code; see {@link Builder}. */
+    /** {@return a builder of a filter configured in code; see {@link Builder}} */
     public static Builder builder() {
         return new Builder();
     }
@@ -202,37 +202,39 @@ public final class BodyDrainFilter implements Filter {
      * {@code ResponseController.EnableFullDuplex}). Whatever is unread at the end is then drained
      * only as far as it has already arrived, so call this only where the application reads the
      * body to its end.
+     *
+     * @param request the request whose body the application reads while it responds
      */
     public static void enableFullDuplex(ServletRequest request) {
         request.setAttribute(FULL_DUPLEX_ATTRIBUTE, Boolean.TRUE);
     }
 
-    /** The most body bytes drained per request. */
+    /** {@return the most body bytes drained per request} */
     public long getMaxBytes() {
         return drainer.settings().maxBytes();
     }
 
-    /** The most time one drain may take, in milliseconds. */
+    /** {@return the most time one drain may take, in milliseconds} */
     public long getTimeoutMs() {
         return drainer.settings().timeoutMs();
     }
 
-    /** Whether a drain left for the end of the request waits for the body without a thread. */
+    /** {@return whether a drain left for the end of the request waits for the body without a thread} */
     public boolean isNonBlocking() {
         return drainer.settings().nonBlocking();
     }
 
-    /** The paths the filter leaves alone. */
+    /** {@return the paths the filter leaves alone} */
     public java.util.List<String> getExcludedPaths() {
         return drainer.settings().excludedPaths();
     }
 
-    /** Whether the counters are registered as an MBean at init. */
+    /** {@return whether the counters are registered as an MBean at init} */
     public boolean isJmxEnabled() {
         return drainer.settings().jmxEnabled();
     }
 
-    /** What the filter has done since it was created. */
+    /** {@return what the filter has done since it was created} */
     public DrainStats getStats() {
         return stats;
     }
@@ -241,8 +243,9 @@ public final class BodyDrainFilter implements Filter {
      * The name of the MBean with the counters, while it is registered:
      * {@code io.github.bodydrain:type=BodyDrainFilter,context=<context path>,name=<filter name>},
      * with {@code ,instance=2} (3, ...) added for a second filter of that name and context in the
-     * same JVM, as two embedded servers have; null when JMX is not enabled or the filter is not
-     * initialised.
+     * same JVM, as two embedded servers have.
+     *
+     * @return the name, or null when JMX is not enabled or the filter is not initialised
      */
     public ObjectName getObjectName() {
         return objectName;
@@ -452,19 +455,36 @@ public final class BodyDrainFilter implements Filter {
         private Builder() {
         }
 
-        /** The most body bytes drained per request, at least 0; default {@value #DEFAULT_MAX_BYTES}. */
+        /**
+         * Sets the most body bytes drained per request.
+         *
+         * @param maxBytes at least 0; default {@value #DEFAULT_MAX_BYTES}
+         * @return this builder
+         * @throws InvalidSettingException for a value out of range
+         */
         public Builder maxBytes(long maxBytes) {
             settings.maxBytes(maxBytes);
             return this;
         }
 
-        /** The most time one drain may take, at least 1 ms; default {@value #DEFAULT_TIMEOUT_MS}. */
+        /**
+         * Sets the most time one drain may take.
+         *
+         * @param timeoutMs milliseconds, at least 1; default {@value #DEFAULT_TIMEOUT_MS}
+         * @return this builder
+         * @throws InvalidSettingException for a value out of range
+         */
         public Builder timeoutMs(long timeoutMs) {
             settings.timeoutMs(timeoutMs);
             return this;
         }
 
-        /** Lets a drain left for the end of the request wait without a thread; default true. */
+        /**
+         * Lets a drain left for the end of the request wait for the body without a thread.
+         *
+         * @param nonBlocking default true
+         * @return this builder
+         */
         public Builder nonBlocking(boolean nonBlocking) {
             settings.nonBlocking(nonBlocking);
             return this;
@@ -473,18 +493,28 @@ public final class BodyDrainFilter implements Filter {
         /**
          * Paths within the context that the filter leaves alone, each {@code /exact} or
          * {@code /prefix/*}: endpoints that stream their body or must never be drained.
+         *
+         * @param patterns the paths; none by default
+         * @return this builder
+         * @throws InvalidSettingException for a pattern of neither form
          */
         public Builder excludedPaths(String... patterns) {
             settings.excludedPaths(java.util.List.of(patterns));
             return this;
         }
 
-        /** Registers the counters as an MBean at init; default false. */
+        /**
+         * Registers the counters as an MBean at init.
+         *
+         * @param jmxEnabled default false
+         * @return this builder
+         */
         public Builder jmxEnabled(boolean jmxEnabled) {
             settings.jmxEnabled(jmxEnabled);
             return this;
         }
 
+        /** {@return a filter with these settings, ready for the container's {@code init}} */
         public BodyDrainFilter build() {
             return new BodyDrainFilter(settings.build());
         }

@@ -43,19 +43,19 @@ public enum DrainOutcome {
     }
 
     /**
-     * Whether unread bytes may be left in the connection, so the response asks for
-     * {@code Connection: close} (while it is not committed) and no client reuses it.
+     * {@return whether unread bytes may be left in the connection} The response then asks for
+     * {@code Connection: close} (while it is not committed), so that no client reuses it.
      */
     public boolean closesConnection() {
         return closesConnection;
     }
 
-    /** The level of the drain's log line; never above DEBUG, so a drain never fills a log. */
+    /** {@return the level of the drain's log line: never above DEBUG, so a drain never fills a log} */
     public Level logLevel() {
         return logLevel;
     }
 
-    /** The outcome's name for meters and reports: {@code over_limit} for {@link #OVER_LIMIT}. */
+    /** {@return the outcome's name for meters and reports: {@code over_limit} for {@link #OVER_LIMIT}} */
     public String tag() {
         return tag;
     }

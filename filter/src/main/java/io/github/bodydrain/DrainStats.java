@@ -22,48 +22,45 @@ public final class DrainStats implements DrainStatsMXBean {
         drainedBytes.add(bytes);
     }
 
-    /** Requests with a body whose drain ended with this outcome. */
+    /**
+     * {@return the requests with a body whose drain ended with this outcome}
+     *
+     * @param outcome how the drains ended
+     */
     public long count(DrainOutcome outcome) {
         return requests[outcome.ordinal()].sum();
     }
 
-    /** Requests whose unread body was read to its end. */
     @Override
     public long getDrainedRequests() {
         return count(DrainOutcome.DRAINED);
     }
 
-    /** Body bytes read and discarded by the filter, whatever the outcome. */
     @Override
     public long getDrainedBytes() {
         return drainedBytes.sum();
     }
 
-    /** Requests whose unread body exceeded {@code maxBytes}: not read at all, or cut short. */
     @Override
     public long getSkippedOverLimit() {
         return count(DrainOutcome.OVER_LIMIT);
     }
 
-    /** Drains stopped by {@code timeoutMs}. */
     @Override
     public long getStoppedByTimeout() {
         return count(DrainOutcome.TIMEOUT);
     }
 
-    /** Drains stopped by a failed read: the client went away or the body was malformed. */
     @Override
     public long getStoppedByError() {
         return count(DrainOutcome.ERROR);
     }
 
-    /** Requests with {@code Expect: 100-continue} whose body nobody had asked for. */
     @Override
     public long getSkippedExpectContinue() {
         return count(DrainOutcome.EXPECT_CONTINUE);
     }
 
-    /** Requests whose response committed before the drain and whose body had not all arrived. */
     @Override
     public long getCommittedBeforeDrain() {
         return count(DrainOutcome.COMMITTED);

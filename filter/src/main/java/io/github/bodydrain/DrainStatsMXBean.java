@@ -6,17 +6,24 @@ package io.github.bodydrain;
  */
 public interface DrainStatsMXBean {
 
+    /** {@return the requests whose unread body was read to its end} */
     long getDrainedRequests();
 
+    /** {@return the body bytes read and discarded by the filter, whatever the outcome} */
     long getDrainedBytes();
 
+    /** {@return the requests whose unread body exceeded {@code maxBytes}: not read at all, or cut short} */
     long getSkippedOverLimit();
 
+    /** {@return the drains stopped by {@code timeoutMs}} */
     long getStoppedByTimeout();
 
+    /** {@return the drains stopped by a failed read: the client went away or the body was malformed} */
     long getStoppedByError();
 
+    /** {@return the requests with {@code Expect: 100-continue} whose body nobody had asked for} */
     long getSkippedExpectContinue();
 
+    /** {@return the requests whose response committed before the drain and whose body had not all arrived} */
     long getCommittedBeforeDrain();
 }

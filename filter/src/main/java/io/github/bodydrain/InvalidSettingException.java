@@ -10,8 +10,11 @@ public final class InvalidSettingException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The init parameter's name. */
     private final String parameter;
+    /** The value as it was given. */
     private final String value;
+    /** What is wrong with the value. */
     private final String problem;
 
     InvalidSettingException(String parameter, String value, String problem) {
@@ -21,17 +24,17 @@ public final class InvalidSettingException extends IllegalArgumentException {
         this.problem = problem;
     }
 
-    /** The init parameter's name, such as {@code maxBytes}. */
+    /** {@return the init parameter's name, such as {@code maxBytes}} */
     public String parameter() {
         return parameter;
     }
 
-    /** The value as it was given. */
+    /** {@return the value as it was given} */
     public String value() {
         return value;
     }
 
-    /** What is wrong with it, such as {@code must be at least 0}. */
+    /** {@return what is wrong with the value, such as {@code must be at least 0}} */
     public String problem() {
         return problem;
     }

@@ -44,6 +44,13 @@ public class BodyDrainAutoConfiguration {
     /** The budget over the largest upload the multipart limits accept: uploads a little over them are rejected too. */
     static final int MULTIPART_HEADROOM_PERCENT = 25;
 
+    /**
+     * {@return the filter, first in the chain, for the request, async and error dispatches}
+     *
+     * @param properties the {@code body-drain.*} properties
+     * @param multipart Boot's multipart limits, where multipart is on
+     * @param environment to tell an unset {@code body-drain.max-bytes} from its default
+     */
     @Bean
     @ConditionalOnMissingFilterBean(BodyDrainFilter.class)
     public FilterRegistrationBean<BodyDrainFilter> bodyDrainFilterRegistration(BodyDrainProperties properties,

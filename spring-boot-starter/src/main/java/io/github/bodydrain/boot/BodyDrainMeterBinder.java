@@ -20,6 +20,7 @@ public class BodyDrainMeterBinder implements MeterBinder {
 
     private final ObjectProvider<FilterRegistrationBean<BodyDrainFilter>> registrations;
 
+    /** @param registrations the registrations of the filters whose counters are bound */
     public BodyDrainMeterBinder(ObjectProvider<FilterRegistrationBean<BodyDrainFilter>> registrations) {
         this.registrations = registrations;
     }

@@ -37,50 +37,62 @@ public class BodyDrainProperties {
     /** The URL patterns the filter is mapped to. */
     private List<String> urlPatterns = new ArrayList<>(List.of("/*"));
 
+    /** {@return whether to register the filter} */
     public boolean isEnabled() {
         return enabled;
     }
 
+    /** @param enabled whether to register the filter */
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
     }
 
+    /** {@return the most body bytes drained per request} */
     public DataSize getMaxBytes() {
         return maxBytes;
     }
 
+    /** @param maxBytes the most body bytes drained per request */
     public void setMaxBytes(DataSize maxBytes) {
         this.maxBytes = maxBytes;
     }
 
+    /** {@return the most time one drain may take} */
     public Duration getTimeout() {
         return timeout;
     }
 
+    /** @param timeout the most time one drain may take */
     public void setTimeout(Duration timeout) {
         this.timeout = timeout;
     }
 
+    /** {@return whether a drain may wait for the body without a thread} */
     public boolean isNonBlocking() {
         return nonBlocking;
     }
 
+    /** @param nonBlocking whether a drain may wait for the body without a thread */
     public void setNonBlocking(boolean nonBlocking) {
         this.nonBlocking = nonBlocking;
     }
 
+    /** {@return the paths the filter leaves alone} */
     public List<String> getExcludedPaths() {
         return excludedPaths;
     }
 
+    /** @param excludedPaths the paths the filter leaves alone */
     public void setExcludedPaths(List<String> excludedPaths) {
         this.excludedPaths = excludedPaths;
     }
 
+    /** {@return the URL patterns the filter is mapped to} */
     public List<String> getUrlPatterns() {
         return urlPatterns;
     }
 
+    /** @param urlPatterns the URL patterns the filter is mapped to */
     public void setUrlPatterns(List<String> urlPatterns) {
         this.urlPatterns = urlPatterns;
     }

@@ -8,9 +8,6 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 
 import java.io.IOException;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -31,7 +28,7 @@ final class AsyncDrain implements ReadListener, AsyncListener {
     private final RequestDrain drain;
     private final AtomicBoolean completed = new AtomicBoolean();
     private AsyncContext context;
-    private volatile Future<?> deadline;
+    private volatile Deadlines.Deadline deadline;
 
     private AsyncDrain(RequestDrain drain) {
         this.drain = drain;
@@ -53,7 +50,7 @@ final class AsyncDrain implements ReadListener, AsyncListener {
      * go async: the caller then drains as it would without this.
      */
     static boolean start(ServletRequest request, ServletResponse response, DrainingInputStream body,
-            RequestDrain drain, ScheduledExecutorService timer, long timeoutMs) {
+            RequestDrain drain, Deadlines deadlines, long timeoutMs) {
         AsyncDrain run = new AsyncDrain(drain);
         try {
             run.context = request.startAsync(request, response);
@@ -64,7 +61,7 @@ final class AsyncDrain implements ReadListener, AsyncListener {
         try {
             run.context.setTimeout(timeoutMs + CONTAINER_TIMEOUT_MARGIN_MS);
             run.context.addListener(run);
-            run.deadline = timer.schedule(run::deadlinePassed, drain.untilDeadline(), TimeUnit.NANOSECONDS);
+            run.deadline = deadlines.schedule(run::deadlinePassed, drain.untilDeadline());
             // The container calls onDataAvailable, or onAllDataRead, once the listener is set.
             body.readWithoutBlocking(run);
         } catch (IOException | RuntimeException e) {
@@ -136,9 +133,9 @@ final class AsyncDrain implements ReadListener, AsyncListener {
     }
 
     private void cancelDeadline() {
-        Future<?> scheduled = deadline;
+        Deadlines.Deadline scheduled = deadline;
         if (scheduled != null) {
-            scheduled.cancel(false);
+            scheduled.cancel();
         }
     }
 }

@@ -18,8 +18,6 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.management.ManagementFactory;
 import java.util.Collections;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
  * Reads and discards the part of a request body that the application left unread, just before
@@ -180,7 +178,7 @@ public final class BodyDrainFilter implements Filter {
     private volatile Drainer drainer;
     private volatile Container container;
     private volatile ObjectName objectName;
-    private volatile ScheduledExecutorService timer;
+    private final Deadlines deadlines = new Deadlines();
 
     /** A filter with the default settings, for {@code web.xml}; init parameters may change them. */
     public BodyDrainFilter() {
@@ -274,11 +272,7 @@ public final class BodyDrainFilter implements Filter {
 
     @Override
     public void destroy() {
-        ScheduledExecutorService started = timer;
-        if (started != null) {
-            // A drain still waiting ends at its deadline all the same; the thread ends after the last.
-            started.shutdown();
-        }
+        deadlines.close();
         ObjectName registered = objectName;
         objectName = null;
         if (registered != null) {
@@ -362,28 +356,8 @@ public final class BodyDrainFilter implements Filter {
                 return false;
             }
         }
-        return drain.needsReading() && AsyncDrain.start(request, response, drainingRequest.body(), drain, timer(),
+        return drain.needsReading() && AsyncDrain.start(request, response, drainingRequest.body(), drain, deadlines,
                 current.settings().timeoutMs());
-    }
-
-    /** The deadlines of drains that hold no thread: one daemon thread, started on first use. */
-    private ScheduledExecutorService timer() {
-        ScheduledExecutorService known = timer;
-        if (known == null) {
-            synchronized (this) {
-                known = timer;
-                if (known == null) {
-                    ScheduledThreadPoolExecutor created = new ScheduledThreadPoolExecutor(1, task -> {
-                        Thread thread = new Thread(task, "body-drain-deadlines");
-                        thread.setDaemon(true);
-                        return thread;
-                    });
-                    created.setRemoveOnCancelPolicy(true);
-                    timer = known = created;
-                }
-            }
-        }
-        return known;
     }
 
     /**

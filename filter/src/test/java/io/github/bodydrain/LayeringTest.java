@@ -32,7 +32,8 @@ class LayeringTest {
                         named(pkg, "AsyncDrain")))
                 .layer("State").definedBy(named(pkg, "RequestDrain"))
                 .layer("Core").definedBy(or(named(pkg, "Drainer"), named(pkg, "DrainSettings"), named(pkg, "BodyInput"),
-                        named(pkg, "Exchange"), named(pkg, "InvalidSettingException"), named(pkg, "Container")))
+                        named(pkg, "Exchange"), named(pkg, "InvalidSettingException"), named(pkg, "Container"),
+                        named(pkg, "Deadlines")))
                 .layer("Counters").definedBy(or(named(pkg, "DrainStats"), named(pkg, "DrainStatsMXBean"),
                         named(pkg, "DrainOutcome")))
                 .whereLayer("Filter").mayNotBeAccessedByAnyLayer()
@@ -45,7 +46,7 @@ class LayeringTest {
     static ArchRule servletFreeBelowTheWrappers(String pkg) {
         return noClasses().that(or(named(pkg, "RequestDrain"), named(pkg, "Drainer"), named(pkg, "DrainSettings"),
                         named(pkg, "BodyInput"), named(pkg, "Exchange"), named(pkg, "InvalidSettingException"),
-                        named(pkg, "Container"),
+                        named(pkg, "Container"), named(pkg, "Deadlines"),
                         named(pkg, "DrainStats"), named(pkg, "DrainStatsMXBean"), named(pkg, "DrainOutcome")))
                 .should().dependOnClassesThat().resideInAnyPackage("jakarta..", "javax.servlet..");
     }

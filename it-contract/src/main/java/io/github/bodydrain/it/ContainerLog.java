@@ -1,7 +1,9 @@
 package io.github.bodydrain.it;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -9,7 +11,9 @@ import java.util.logging.Logger;
 
 /**
  * Collects what is logged through java.util.logging at WARNING and above while it is open:
- * everything Tomcat logs. (Jetty logs through SLF4J, which has no provider in these tests.)
+ * everything Tomcat logs, and Jetty's log through SLF4J's JUL provider. While it is open the
+ * log is the test's, which asserts on it: the console handlers are set aside, so that what a
+ * test expects is not printed as well.
  */
 public final class ContainerLog implements AutoCloseable {
 
@@ -31,8 +35,17 @@ public final class ContainerLog implements AutoCloseable {
         }
     };
 
+    private final List<Handler> console = new ArrayList<>();
+
     public ContainerLog() {
-        Logger.getLogger("").addHandler(handler);
+        Logger root = Logger.getLogger("");
+        for (Handler each : root.getHandlers()) {
+            if (each instanceof ConsoleHandler) {
+                console.add(each);
+                root.removeHandler(each);
+            }
+        }
+        root.addHandler(handler);
     }
 
     /** The exceptions the records carry. */
@@ -49,6 +62,8 @@ public final class ContainerLog implements AutoCloseable {
 
     @Override
     public void close() {
-        Logger.getLogger("").removeHandler(handler);
+        Logger root = Logger.getLogger("");
+        root.removeHandler(handler);
+        console.forEach(root::addHandler);
     }
 }

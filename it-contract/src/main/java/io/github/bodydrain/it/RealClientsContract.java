@@ -12,14 +12,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -116,6 +111,7 @@ public abstract class RealClientsContract {
         int count = mib >= 16 ? LARGE_UPLOADS : UPLOADS;
         String expect = client.contains("xpect") ? "expect" : "none";
         List<String> got = new ArrayList<>();
+        long started = System.nanoTime();
         if (client.equals("curl")) {
             for (int i = 0; i < count; i++) {
                 got.add(run(Map.of(), "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download}",
@@ -128,8 +124,8 @@ public abstract class RealClientsContract {
                 case "python" -> run(Map.of(), python, files.resolve("upload.py").toString(), url, upload, n, expect);
                 case "Node" -> run(Map.of(), "node", files.resolve("upload.js").toString(), url, upload, n);
                 case "Go" -> run(Map.of(), goClient.toString(), url, upload, n, expect);
-                default -> run(Map.of(), java(client.startsWith("JDK 25") ? jdk25() : Path.of(System.getProperty(
-                        "java.home"))), "-cp", jdkClient.toString(), "JdkUpload", url, upload, n, expect);
+                default -> run(Map.of(), java(jdk(client.startsWith("JDK 25") ? 25 : 17)), "-cp",
+                        jdkClient.toString(), "JdkUpload", url, upload, n, expect);
             };
             got.addAll(List.of(out.split("\\R")));
         }
@@ -138,8 +134,8 @@ public abstract class RealClientsContract {
         if (got.size() != count && failures.isEmpty()) {
             failures = List.of("printed " + got.size() + " results for " + count + " uploads: " + got);
         }
-        System.out.printf("REAL CLIENTS | %s | %s | %d MiB | %s | %d of %d failed %s%n", server.name(), client, mib,
-                answer, failures.size(), count, failures);
+        System.out.printf("REAL CLIENTS | %s | %s | %d MiB | %s | %d of %d failed %s | %d ms%n", server.name(), client,
+                mib, answer, failures.size(), count, failures, (System.nanoTime() - started) / 1_000_000);
         assertEquals(List.of(), failures, client + " against " + server.name() + ", " + filter.getStats());
     }
 
@@ -164,32 +160,31 @@ public abstract class RealClientsContract {
         }
     }
 
-    private boolean answersWithin(int toPort, String path) throws InterruptedException {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        try {
-            return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + toPort + path))
-                            .expectContinue(true).timeout(Duration.ofSeconds(1))
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[64 * 1024])).build(),
-                    HttpResponse.BodyHandlers.discarding()).get(5, TimeUnit.SECONDS).statusCode() == 401;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            return false;
-        }
+    /** Whether JDK 17's client, whichever JDK runs the tests, gets its 401 within its 1 s timeout. */
+    private boolean answersWithin(int toPort, String path) throws IOException, InterruptedException {
+        String out = run(Map.of(), java(jdk(17)), "-cp", jdkClient.toString(), "JdkUpload",
+                "http://127.0.0.1:" + toPort + path, uploads.get(1).toString(), "1", "expect", "1");
+        return out.equals("401 2");
     }
 
     private static String java(Path home) {
         return home.resolve("bin").resolve("java").toString();
     }
 
-    /** The machine's second JDK: {@code JDK25_HOME}, or a JDK 25 under /usr/lib/jvm. */
-    private static Path jdk25() throws IOException {
-        String given = System.getenv("JDK25_HOME");
+    /**
+     * The JDK of this major version, whichever runs the tests: {@code JDK17_HOME} or
+     * {@code JDK25_HOME}, or one under /usr/lib/jvm.
+     */
+    private static Path jdk(int version) throws IOException {
+        String given = System.getenv("JDK" + version + "_HOME");
         if (given != null) {
             return Path.of(given);
         }
         try (Stream<Path> jvms = Files.list(Path.of("/usr/lib/jvm"))) {
-            return jvms.filter(home -> home.getFileName().toString().matches(".*-25(\\D.*)?"))
+            return jvms.filter(home -> home.getFileName().toString().matches(".*-" + version + "(\\D.*)?"))
                     .filter(home -> Files.isExecutable(home.resolve("bin/java"))).sorted().findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no JDK 25 under /usr/lib/jvm: set JDK25_HOME"));
+                    .orElseThrow(() -> new IllegalStateException("no JDK " + version + " under /usr/lib/jvm: set JDK"
+                            + version + "_HOME"));
         }
     }
 

@@ -63,7 +63,7 @@ public final class TestServlets {
         return new HttpServlet() {
             @Override
             protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException {
-                throw new ServletException("rejected without reading the body (expected by the test)");
+                throw new ServletException("rejected without reading the body " + ExpectedByTheTest.MARK);
             }
         };
     }

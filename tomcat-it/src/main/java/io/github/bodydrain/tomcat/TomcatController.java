@@ -64,6 +64,7 @@ public final class TomcatController implements ServerController {
         // The embedded JVM does not open these packages; the checks only warn about it.
         context.setClearReferencesThreadLocals(false);
         context.setClearReferencesRmiTargets(false);
+        context.setClearReferencesObjectStreamClassCaches(false);
         servlets.forEach((path, servlet) -> {
             String name = "servlet" + path.replace('/', '_');
             Wrapper wrapper = Tomcat.addServlet(context, name, servlet);
@@ -101,9 +102,13 @@ public final class TomcatController implements ServerController {
      */
     public int startWebapp(Path war, BodyHandling bodyHandling) throws Exception {
         Connector connector = newTomcat(bodyHandling);
+        // The WAR's own web.xml only: no JSP servlet (no Jasper here), and an appBase to unpack into.
+        tomcat.setAddDefaultWebXmlToWebapp(false);
+        java.nio.file.Files.createDirectories(tomcat.getHost().getAppBaseFile().toPath());
         webapp = (StandardContext) tomcat.addWebapp("", war.toAbsolutePath().toString());
         webapp.setClearReferencesThreadLocals(false);
         webapp.setClearReferencesRmiTargets(false);
+        webapp.setClearReferencesObjectStreamClassCaches(false);
         tomcat.start();
         return connector.getLocalPort();
     }

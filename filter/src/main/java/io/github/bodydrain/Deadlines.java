@@ -1,0 +1,104 @@
+package io.github.bodydrain;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The deadlines of one filter's drains that hold no thread: one daemon thread, started on first
+ * use. When the filter goes, every deadline still pending passes at once and the thread ends
+ * with them, so that no thread of the application outlives it and holds its class loader.
+ */
+final class Deadlines {
+
+    private final Set<Deadline> pending = ConcurrentHashMap.newKeySet();
+    private ScheduledThreadPoolExecutor timer;
+    private boolean closed;
+
+    /** One drain's deadline: it passes once, at its time or at {@link #close()}, unless cancelled. */
+    final class Deadline implements Runnable {
+        private final Runnable passed;
+        private final AtomicBoolean over = new AtomicBoolean();
+        private volatile Future<?> scheduled;
+
+        private Deadline(Runnable passed) {
+            this.passed = passed;
+        }
+
+        @Override
+        public void run() {
+            if (over.compareAndSet(false, true)) {
+                pending.remove(this);
+                passed.run();
+            }
+        }
+
+        /** The drain ended first. */
+        void cancel() {
+            if (over.compareAndSet(false, true)) {
+                pending.remove(this);
+                Future<?> known = scheduled;
+                if (known != null) {
+                    known.cancel(false);
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs {@code passed} in {@code nanos}, on the timer's thread.
+     *
+     * @throws RejectedExecutionException once the filter is destroyed
+     */
+    Deadline schedule(Runnable passed, long nanos) {
+        Deadline deadline = new Deadline(passed);
+        pending.add(deadline);
+        try {
+            deadline.scheduled = timer().schedule(deadline, nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            pending.remove(deadline);
+            throw e;
+        }
+        return deadline;
+    }
+
+    private synchronized ScheduledThreadPoolExecutor timer() {
+        if (closed) {
+            throw new RejectedExecutionException("the filter is destroyed");
+        }
+        if (timer == null) {
+            timer = new ScheduledThreadPoolExecutor(1, task -> {
+                Thread thread = new Thread(task, "body-drain-deadlines");
+                thread.setDaemon(true);
+                return thread;
+            });
+            timer.setRemoveOnCancelPolicy(true);
+        }
+        return timer;
+    }
+
+    /** Every pending deadline passes now, on this thread; the timer's thread ends. */
+    void close() {
+        ScheduledThreadPoolExecutor started;
+        synchronized (this) {
+            closed = true;
+            started = timer;
+        }
+        if (started == null) {
+            return;
+        }
+        started.shutdownNow();
+        for (Deadline deadline : pending) {
+            deadline.run();
+        }
+        try {
+            started.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

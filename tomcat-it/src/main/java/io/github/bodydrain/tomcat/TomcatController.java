@@ -64,7 +64,6 @@ public final class TomcatController implements ServerController {
         // The embedded JVM does not open these packages; the checks only warn about it.
         context.setClearReferencesThreadLocals(false);
         context.setClearReferencesRmiTargets(false);
-        context.setClearReferencesObjectStreamClassCaches(false);
         servlets.forEach((path, servlet) -> {
             String name = "servlet" + path.replace('/', '_');
             Wrapper wrapper = Tomcat.addServlet(context, name, servlet);
@@ -108,7 +107,6 @@ public final class TomcatController implements ServerController {
         webapp = (StandardContext) tomcat.addWebapp("", war.toAbsolutePath().toString());
         webapp.setClearReferencesThreadLocals(false);
         webapp.setClearReferencesRmiTargets(false);
-        webapp.setClearReferencesObjectStreamClassCaches(false);
         tomcat.start();
         return connector.getLocalPort();
     }

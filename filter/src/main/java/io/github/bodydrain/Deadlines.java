@@ -1,7 +1,9 @@
 package io.github.bodydrain;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -16,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class Deadlines {
 
     private final Set<Deadline> pending = ConcurrentHashMap.newKeySet();
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private ScheduledThreadPoolExecutor timer;
     private boolean closed;
 
@@ -74,6 +77,7 @@ final class Deadlines {
             timer = new ScheduledThreadPoolExecutor(1, task -> {
                 Thread thread = new Thread(task, "body-drain-deadlines");
                 thread.setDaemon(true);
+                threads.add(thread);
                 return thread;
             });
             timer.setRemoveOnCancelPolicy(true);
@@ -96,7 +100,11 @@ final class Deadlines {
             deadline.run();
         }
         try {
-            started.awaitTermination(1, TimeUnit.SECONDS);
+            // The pool terminates a moment before its thread has ended: Tomcat, checking for
+            // threads its application left, would still see it.
+            for (Thread thread : threads) {
+                thread.join(1_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -112,9 +112,16 @@ class WebXmlSampleIT {
     @ValueSource(strings = {"-5", "abc"})
     void onJettyABadInitParamStopsTheApplication(String maxBytes) throws Exception {
         Path webapp = withMaxBytes(maxBytes);
-        Exception e = assertThrows(Exception.class, () -> startJetty(webapp));
+        Exception e;
+        List<Throwable> logged;
+        try (ContainerLog log = new ContainerLog()) {
+            e = assertThrows(Exception.class, () -> startJetty(webapp));
+            logged = log.thrown();
+        }
         String expected = "Filter [bodyDrain]: init parameter [maxBytes] = [" + maxBytes + "]";
         assertTrue(causes(e).anyMatch(m -> m.contains(expected)), () -> "not named: " + expected + " in " + e);
+        assertTrue(logged.stream().flatMap(WebXmlSampleIT::causes).anyMatch(m -> m.contains(expected)),
+                () -> "Jetty's log does not name " + expected + ": " + logged);
     }
 
     /** A copy of the exploded WAR whose web.xml sets maxBytes to the given value. */

@@ -19,8 +19,8 @@ final class Deadlines {
 
     private final Set<Deadline> pending = ConcurrentHashMap.newKeySet();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
-    private ScheduledThreadPoolExecutor timer;
-    private boolean closed;
+    private volatile ScheduledThreadPoolExecutor timer;
+    private volatile boolean closed;
 
     /** One drain's deadline: it passes once, at its time or at {@link #close()}, unless cancelled. */
     final class Deadline implements Runnable {
@@ -69,20 +69,30 @@ final class Deadlines {
         return deadline;
     }
 
-    private synchronized ScheduledThreadPoolExecutor timer() {
-        if (closed) {
-            throw new RejectedExecutionException("the filter is destroyed");
+    /**
+     * The timer, started on first use. Every drain that waits passes here, so the lock is taken
+     * only to start it; a deadline scheduled as the filter closes is refused by the stopped pool.
+     */
+    private ScheduledThreadPoolExecutor timer() {
+        ScheduledThreadPoolExecutor known = timer;
+        if (known == null || closed) {
+            synchronized (this) {
+                if (closed) {
+                    throw new RejectedExecutionException("the filter is destroyed");
+                }
+                if (timer == null) {
+                    timer = new ScheduledThreadPoolExecutor(1, task -> {
+                        Thread thread = new Thread(task, "body-drain-deadlines");
+                        thread.setDaemon(true);
+                        threads.add(thread);
+                        return thread;
+                    });
+                    timer.setRemoveOnCancelPolicy(true);
+                }
+                known = timer;
+            }
         }
-        if (timer == null) {
-            timer = new ScheduledThreadPoolExecutor(1, task -> {
-                Thread thread = new Thread(task, "body-drain-deadlines");
-                thread.setDaemon(true);
-                threads.add(thread);
-                return thread;
-            });
-            timer.setRemoveOnCancelPolicy(true);
-        }
-        return timer;
+        return known;
     }
 
     /** Every pending deadline passes now, on this thread; the timer's thread ends. */

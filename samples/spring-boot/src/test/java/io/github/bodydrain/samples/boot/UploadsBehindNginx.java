@@ -1,9 +1,9 @@
 package io.github.bodydrain.samples.boot;
 
+import io.github.bodydrain.it.KeepAliveConnection;
 import io.github.bodydrain.it.Nginx;
 import io.github.bodydrain.it.Nginx.Upstream;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,7 +31,6 @@ final class UploadsBehindNginx {
     static final int[] UPLOAD_MIB = {2, 5, 20, 100};
     static final int UPLOADS_PER_SIZE = 5;
     static final int CLIENTS = 4;
-    private static final String BOUNDARY = "body-drain-sample-boundary";
 
     /** The outcome of every request in one upstream mode: what failed, and how. */
     record Run(String proxy, int requests, List<String> failures, Map<String, Integer> resetLines) {
@@ -54,9 +53,9 @@ final class UploadsBehindNginx {
         int port = Nginx.freePort();
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        List<byte[]> multiparts = new ArrayList<>();
+        List<Map.Entry<String, byte[]>> multiparts = new ArrayList<>();
         for (int mib : UPLOAD_MIB) {
-            multiparts.add(multipart(mib * MIB));
+            multiparts.add(KeepAliveConnection.multipart(mib * MIB));
         }
         byte[] json = json(5 * MIB);
         try (Nginx nginx = Nginx.start(port, Nginx.site(port, appPort, upstream, "256m", !streaming))) {
@@ -80,7 +79,8 @@ final class UploadsBehindNginx {
         }
     }
 
-    private static List<String> oneClient(HttpClient client, int port, List<byte[]> multiparts, byte[] json)
+    private static List<String> oneClient(HttpClient client, int port, List<Map.Entry<String, byte[]>> multiparts,
+            byte[] json)
             throws InterruptedException {
         List<String> failures = new ArrayList<>();
         URI files = URI.create("http://127.0.0.1:" + port + "/files");
@@ -88,8 +88,8 @@ final class UploadsBehindNginx {
         for (int i = 0; i < UPLOADS_PER_SIZE; i++) {
             for (int size = 0; size < UPLOAD_MIB.length; size++) {
                 String got = send(client, HttpRequest.newBuilder(files)
-                        .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(multiparts.get(size))));
+                        .header("Content-Type", multiparts.get(size).getKey())
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(multiparts.get(size).getValue())));
                 if (!got.equals("413 {\"error\":\"file too large\"}")) {
                     failures.add(UPLOAD_MIB[size] + " MiB upload: " + got.lines().findFirst().orElse(""));
                 }
@@ -111,15 +111,6 @@ final class UploadsBehindNginx {
         } catch (IOException e) {
             return "failed: " + e;
         }
-    }
-
-    private static byte[] multipart(int fileBytes) throws IOException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream(fileBytes + 512);
-        body.write(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"upload.bin\"\r\n"
-                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        body.write(new byte[fileBytes]);
-        body.write(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-        return body.toByteArray();
     }
 
     private static byte[] json(int bytes) {

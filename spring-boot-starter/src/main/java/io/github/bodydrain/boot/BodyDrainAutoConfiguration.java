@@ -7,10 +7,11 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.MultipartConfigElement;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingFilterBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -21,13 +22,22 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 
 /**
- * Registers {@link BodyDrainFilter} in a servlet web application, outermost of all filters, for
- * the REQUEST, ASYNC and ERROR dispatches. Backs off when {@code body-drain.enabled=false} or the
- * application registers the filter itself (as a bean or in a {@link FilterRegistrationBean}).
+ * Registers {@link BodyDrainFilter} in a servlet web application, ahead of every filter that may
+ * answer without reading (security included), for the REQUEST, ASYNC and ERROR dispatches. Works
+ * on Spring Boot 3.5 and 4: it uses only conditions both lines have.
+ *
+ * <p>Backs off when {@code body-drain.enabled=false}, or when the application registers the filter
+ * itself: as a {@code BodyDrainFilter} bean or a {@code FilterRegistrationBean<BodyDrainFilter>}
+ * (seen from the bean definitions), or in a registration whose declared type hides it, such as
+ * {@code FilterRegistrationBean<Filter>} (seen when the servlet context starts; the starter's
+ * registration then stays unregistered and says so at INFO).
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -38,6 +48,14 @@ public class BodyDrainAutoConfiguration {
 
     /** The registration's name, and the {@code filter} tag of the meters. */
     public static final String FILTER_NAME = "bodyDrain";
+
+    /**
+     * The default {@code body-drain.order}: just after Boot's {@code CharacterEncodingFilter}
+     * ({@code HIGHEST_PRECEDENCE}) and its observation filter ({@code HIGHEST_PRECEDENCE + 1}),
+     * which always pass the request on, and ahead of every filter that may answer without reading
+     * the body, Spring Security's ({@code -100}) among them.
+     */
+    public static final int DEFAULT_ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
 
     private static final Log LOG = LogFactory.getLog(BodyDrainAutoConfiguration.class);
 
@@ -50,11 +68,12 @@ public class BodyDrainAutoConfiguration {
      * @param properties the {@code body-drain.*} properties
      * @param multipart Boot's multipart limits, where multipart is on
      * @param environment to tell an unset {@code body-drain.max-bytes} from its default
+     * @param beans where the application's own registrations of the filter are found
      */
     @Bean
-    @ConditionalOnMissingFilterBean(BodyDrainFilter.class)
+    @ConditionalOnMissingBean(value = BodyDrainFilter.class, parameterizedContainer = FilterRegistrationBean.class)
     public FilterRegistrationBean<BodyDrainFilter> bodyDrainFilterRegistration(BodyDrainProperties properties,
-            ObjectProvider<MultipartConfigElement> multipart, Environment environment) {
+            ObjectProvider<MultipartConfigElement> multipart, Environment environment, ListableBeanFactory beans) {
         BodyDrainFilter.Builder builder = BodyDrainFilter.builder();
         long maxBytes = properties.getMaxBytes() == null ? -1 : properties.getMaxBytes().toBytes();
         if (!environment.containsProperty("body-drain.max-bytes")) {
@@ -66,20 +85,56 @@ public class BodyDrainAutoConfiguration {
         set("body-drain.timeout", properties.getTimeout(),
                 () -> builder.timeoutMs(properties.getTimeout() == null ? 0 : properties.getTimeout().toMillis()));
         builder.nonBlocking(properties.isNonBlocking());
+        builder.jmxEnabled(properties.isJmxEnabled());
         List<String> excluded = properties.getExcludedPaths() == null ? List.of() : properties.getExcludedPaths();
         set("body-drain.excluded-paths", excluded, () -> builder.excludedPaths(excluded.toArray(String[]::new)));
         if (properties.getUrlPatterns() == null || properties.getUrlPatterns().isEmpty()) {
             throw new InvalidConfigurationPropertyValueException("body-drain.url-patterns",
                     properties.getUrlPatterns(), "Must name at least one URL pattern, such as /*.");
         }
-        FilterRegistrationBean<BodyDrainFilter> registration = new FilterRegistrationBean<>(builder.build());
+        Set<DispatcherType> dispatches = properties.getDispatcherTypes();
+        if (dispatches == null || !dispatches.contains(DispatcherType.REQUEST)) {
+            throw new InvalidConfigurationPropertyValueException("body-drain.dispatcher-types", dispatches,
+                    "Must include REQUEST: the filter drains what the application left at the request's end.");
+        }
+        FilterRegistrationBean<BodyDrainFilter> registration = new BackingOffRegistration(builder.build(), beans);
         registration.setName(FILTER_NAME);
         registration.setUrlPatterns(properties.getUrlPatterns());
-        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
-        // Outermost, so that it sees the responses of every other filter, security included.
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.setDispatcherTypes(EnumSet.copyOf(dispatches));
+        registration.setOrder(properties.getOrder());
         registration.setAsyncSupported(true);
         return registration;
+    }
+
+    /**
+     * The starter's registration, which stands down when the servlet context starts if the
+     * application registers a {@code BodyDrainFilter} under a type the bean condition cannot see.
+     */
+    static final class BackingOffRegistration extends FilterRegistrationBean<BodyDrainFilter> {
+
+        private final ListableBeanFactory beans;
+        private Boolean enabled;
+
+        BackingOffRegistration(BodyDrainFilter filter, ListableBeanFactory beans) {
+            super(filter);
+            this.beans = beans;
+        }
+
+        @Override
+        public synchronized boolean isEnabled() {
+            if (!super.isEnabled()) {
+                return false;
+            }
+            if (enabled == null) {
+                Map<String, BodyDrainFilter> own = RegisteredFilters.in(beans, this);
+                enabled = own.isEmpty();
+                if (!enabled) {
+                    LOG.info("body-drain: the application registers BodyDrainFilter itself as " + own.keySet()
+                            + "; the starter's registration " + FILTER_NAME + " stands down");
+                }
+            }
+            return enabled;
+        }
     }
 
     /**
@@ -119,8 +174,8 @@ public class BodyDrainAutoConfiguration {
     static class Metrics {
 
         @Bean
-        BodyDrainMeterBinder bodyDrainMeterBinder(ObjectProvider<FilterRegistrationBean<BodyDrainFilter>> registrations) {
-            return new BodyDrainMeterBinder(registrations);
+        BodyDrainMeterBinder bodyDrainMeterBinder(ListableBeanFactory beans) {
+            return new BodyDrainMeterBinder(beans);
         }
     }
 }

@@ -7,29 +7,28 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.beans.factory.ListableBeanFactory;
 
 
 /**
  * The filter's counters as meters: {@code bodydrain.requests} tagged with the outcome (the
  * {@link DrainOutcome#tag()} of each outcome that had a body left to drain) and
- * {@code bodydrain.bytes}, each tagged with the filter's name.
+ * {@code bodydrain.bytes}, each tagged with the filter's name: for every BodyDrainFilter in the
+ * servlet context, the starter's, the application's own registrations and plain filter beans.
  */
 public class BodyDrainMeterBinder implements MeterBinder {
 
-    private final ObjectProvider<FilterRegistrationBean<BodyDrainFilter>> registrations;
+    private final ListableBeanFactory beans;
 
-    /** @param registrations the registrations of the filters whose counters are bound */
-    public BodyDrainMeterBinder(ObjectProvider<FilterRegistrationBean<BodyDrainFilter>> registrations) {
-        this.registrations = registrations;
+    /** @param beans where the filters and their registrations are */
+    public BodyDrainMeterBinder(ListableBeanFactory beans) {
+        this.beans = beans;
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        registrations.orderedStream().forEach(registration -> {
-            String name = registration.getFilterName();
-            DrainStats stats = registration.getFilter().getStats();
+        RegisteredFilters.in(beans, null).forEach((name, filter) -> {
+            DrainStats stats = filter.getStats();
             for (DrainOutcome outcome : DrainOutcome.values()) {
                 if (outcome != DrainOutcome.NOTHING_LEFT) {
                     requests(registry, name, stats, outcome);

@@ -2,12 +2,16 @@ package io.github.bodydrain.boot;
 
 import io.github.bodydrain.BodyDrainFilter;
 import io.micrometer.core.instrument.MeterRegistry;
+import com.jayway.jsonpath.JsonPath;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
 import jakarta.servlet.MultipartConfigElement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -22,7 +26,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,11 +47,15 @@ class BodyDrainAutoConfigurationTest {
     }
 
     @Test
-    void registersTheFilterOutermostWithTheDefaults() {
+    void registersTheFilterAheadOfSecurityWithTheDefaults() {
         web.run(context -> {
             FilterRegistrationBean<BodyDrainFilter> registration = registration(context);
             assertThat(registration.getFilterName()).isEqualTo("bodyDrain");
-            assertThat(registration.getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE);
+            assertThat(registration.isEnabled()).isTrue();
+            // After CharacterEncodingFilter and the observation filter (no tie), before Spring Security.
+            assertThat(registration.getOrder()).isEqualTo(BodyDrainAutoConfiguration.DEFAULT_ORDER)
+                    .isGreaterThan(Ordered.HIGHEST_PRECEDENCE + 1).isLessThan(-100);
+            assertThat(registration.getFilter().isJmxEnabled()).isFalse();
             assertThat(registration.isAsyncSupported()).isTrue();
             assertThat(registration.getUrlPatterns()).containsExactly("/*");
             assertThat(registration.determineDispatcherTypes())
@@ -67,6 +77,26 @@ class BodyDrainAutoConfigurationTest {
             assertThat(registration.getFilter().getTimeoutMs()).isEqualTo(3000);
             assertThat(registration.getUrlPatterns()).containsExactly("/api/*", "/upload");
         });
+    }
+
+    @Test
+    void propertiesPlaceTheFilterAndPublishItsCounters() {
+        web.withPropertyValues("body-drain.order=-5", "body-drain.dispatcher-types=request,error",
+                "body-drain.jmx-enabled=true").run(context -> {
+            FilterRegistrationBean<BodyDrainFilter> registration = registration(context);
+            assertThat(registration.getOrder()).isEqualTo(-5);
+            assertThat(registration.determineDispatcherTypes())
+                    .isEqualTo(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR));
+            assertThat(registration.getFilter().isJmxEnabled()).isTrue();
+        });
+    }
+
+    @Test
+    void dispatcherTypesWithoutRequestFailStartUpNamingTheProperty() {
+        web.withPropertyValues("body-drain.dispatcher-types=async,error").run(context -> assertThat(context)
+                .getFailure().rootCause()
+                .hasMessageContaining("body-drain.dispatcher-types")
+                .hasMessageContaining("Must include REQUEST"));
     }
 
     @Test
@@ -114,6 +144,27 @@ class BodyDrainAutoConfigurationTest {
     void backsOffForTheApplicationsOwnFilterBean() {
         web.withBean(BodyDrainFilter.class, BodyDrainFilter::new)
                 .run(context -> assertThat(context).doesNotHaveBean("bodyDrainFilterRegistration"));
+    }
+
+    /** The declared type hides the filter from the bean condition: the registration stands down at start. */
+    @Test
+    void standsDownForARegistrationWhoseTypeHidesTheFilter(CapturedOutput output) {
+        web.withUserConfiguration(HiddenRegistration.class).run(context -> {
+            assertThat(registration(context).isEnabled()).isFalse();
+            assertThat(output).contains("the application registers BodyDrainFilter itself as [hidden]");
+        });
+    }
+
+    @Test
+    void standsDownForAFilterBeanDeclaredAsAFilter() {
+        web.withUserConfiguration(FilterDeclaredAsFilter.class)
+                .run(context -> assertThat(registration(context).isEnabled()).isFalse());
+    }
+
+    @Test
+    void anotherDisabledRegistrationLeavesTheStartersOn() {
+        web.withUserConfiguration(DisabledRegistration.class)
+                .run(context -> assertThat(registration(context).isEnabled()).isTrue());
     }
 
     @Test
@@ -181,6 +232,25 @@ class BodyDrainAutoConfigurationTest {
     }
 
     @Test
+    void metersForAPlainFilterBeanUnderItsBeanName() {
+        web.withBean("drainingFilter", BodyDrainFilter.class, BodyDrainFilter::new).run(context -> {
+            MeterRegistry registry = new SimpleMeterRegistry();
+            context.getBean(BodyDrainMeterBinder.class).bindTo(registry);
+            assertThat(registry.get("bodydrain.bytes").tag("filter", "drainingFilter").functionCounter()).isNotNull();
+        });
+    }
+
+    @Test
+    void metersForAHiddenRegistrationAndNoneForTheOneThatStoodDown() {
+        web.withUserConfiguration(HiddenRegistration.class).run(context -> {
+            MeterRegistry registry = new SimpleMeterRegistry();
+            context.getBean(BodyDrainMeterBinder.class).bindTo(registry);
+            assertThat(registry.find("bodydrain.bytes").meters()).hasSize(1);
+            assertThat(registry.get("bodydrain.bytes").tag("filter", "hidden").functionCounter()).isNotNull();
+        });
+    }
+
+    @Test
     void noMetersWithoutMicrometer() {
         web.withClassLoader(new FilteredClassLoader(MeterRegistry.class)).run(context -> {
             assertThat(context).hasBean("bodyDrainFilterRegistration");
@@ -195,6 +265,60 @@ class BodyDrainAutoConfigurationTest {
             String metadata = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             assertThat(metadata).contains("\"body-drain.enabled\"", "\"body-drain.max-bytes\"",
                     "\"body-drain.timeout\"", "\"body-drain.url-patterns\"", "The most time one drain may take");
+        }
+    }
+
+    /**
+     * Each default in the configuration metadata, bound as a user would set it, gives the
+     * properties' own default: the metadata cannot drift from the code.
+     */
+    @Test
+    void configurationMetadataGivesTheDefaultsTheCodeHas() throws IOException {
+        String metadata;
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            metadata = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        List<Map<String, Object>> properties = JsonPath.read(metadata, "$.properties[?(@.defaultValue)]");
+        Map<String, String> defaults = new HashMap<>();
+        properties.forEach(property -> {
+            Object value = property.get("defaultValue");
+            defaults.put((String) property.get("name"),
+                    value instanceof List<?> list ? String.join(",", list.stream().map(String::valueOf).toList())
+                            : String.valueOf(value));
+        });
+        assertThat(defaults).containsOnlyKeys("body-drain.enabled", "body-drain.max-bytes", "body-drain.timeout",
+                "body-drain.non-blocking", "body-drain.url-patterns", "body-drain.order",
+                "body-drain.dispatcher-types", "body-drain.jmx-enabled");
+        BodyDrainProperties bound = new Binder(new MapConfigurationPropertySource(defaults))
+                .bind("body-drain", BodyDrainProperties.class).get();
+        assertThat(bound).usingRecursiveComparison().isEqualTo(new BodyDrainProperties());
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class HiddenRegistration {
+        @Bean
+        FilterRegistrationBean<Filter> hidden() {
+            FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(new BodyDrainFilter());
+            registration.setName("hidden");
+            return registration;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class FilterDeclaredAsFilter {
+        @Bean
+        Filter drains() {
+            return new BodyDrainFilter();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class DisabledRegistration {
+        @Bean
+        FilterRegistrationBean<Filter> switchedOff() {
+            FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(new BodyDrainFilter());
+            registration.setEnabled(false);
+            return registration;
         }
     }
 

@@ -4,9 +4,11 @@ import io.github.bodydrain.it.RawExchange;
 import io.github.bodydrain.it.RawExchange.Ending;
 import io.github.bodydrain.it.RawExchange.Sending;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.ServletContext;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -22,7 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The starter in a real application on a random port: one dependency, no configuration. Tomcat's
- * own swallow is off so that the test measures the filter.
+ * own swallow is off so that the test measures the filter. The build runs it on each Boot line
+ * and server it supports, and says which through {@code bodydrain.expected.boot} (a version
+ * prefix) and {@code bodydrain.expected.server}.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "server.tomcat.max-swallow-size=0")
 class BodyDrainStarterIT {
@@ -35,6 +39,9 @@ class BodyDrainStarterIT {
     @Autowired
     MeterRegistry meters;
 
+    @Autowired
+    ServletContext servletContext;
+
     @SpringBootConfiguration
     @EnableAutoConfiguration
     @RestController
@@ -43,6 +50,14 @@ class BodyDrainStarterIT {
         ResponseEntity<String> upload() {
             return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body("{\"error\":\"unauthorized\"}");
         }
+    }
+
+    @Test
+    void runsOnTheBootLineAndTheServerTheBuildNames() {
+        assertTrue(SpringBootVersion.getVersion().startsWith(System.getProperty("bodydrain.expected.boot")),
+                SpringBootVersion::getVersion);
+        assertTrue(servletContext.getServerInfo().toLowerCase(java.util.Locale.ROOT)
+                .contains(System.getProperty("bodydrain.expected.server")), servletContext::getServerInfo);
     }
 
     @Test

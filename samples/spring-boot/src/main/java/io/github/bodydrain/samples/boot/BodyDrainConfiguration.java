@@ -22,8 +22,9 @@ public class BodyDrainConfiguration {
         registration.setName("bodyDrain");
         registration.addUrlPatterns("/*");
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
-        // Outermost, so that it sees the responses of every other filter (security included).
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        // After Boot's character-encoding and observation filters (HIGHEST_PRECEDENCE, + 1), which
+        // always pass the request on; before every filter that may answer unread (Spring Security: -100).
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         registration.setAsyncSupported(true);
         // Validated when the container starts the filter: a bad value stops the application.
         registration.addInitParameter(BodyDrainFilter.MAX_BYTES_PARAM, "268435456");

@@ -1,6 +1,5 @@
 package io.github.bodydrain.samples.boot;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -27,7 +26,8 @@ public class FileController {
     static class UploadLimitAdvice {
         @ExceptionHandler(MaxUploadSizeExceededException.class)
         ResponseEntity<Map<String, String>> tooLarge(MaxUploadSizeExceededException e) {
-            return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(Map.of("error", "file too large"));
+            // 413 by number: Spring 7 renamed the constant (CONTENT_TOO_LARGE), Spring 6 has the old name.
+            return ResponseEntity.status(413).body(Map.of("error", "file too large"));
         }
     }
 }

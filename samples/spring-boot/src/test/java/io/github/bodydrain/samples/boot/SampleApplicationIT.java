@@ -1,6 +1,7 @@
 package io.github.bodydrain.samples.boot;
 
 import io.github.bodydrain.BodyDrainFilter;
+import io.github.bodydrain.boot.BodyDrainAutoConfiguration;
 import io.github.bodydrain.it.RawExchange;
 import io.github.bodydrain.it.RawExchange.Ending;
 import io.github.bodydrain.it.RawExchange.Sending;
@@ -73,7 +74,7 @@ class SampleApplicationIT {
     void theRegistrationIsWhatTheReadmeShows() {
         assertEquals("bodyDrain", registration.getFilterName());
         assertTrue(registration.isAsyncSupported());
-        assertEquals(Integer.MIN_VALUE, registration.getOrder());
+        assertEquals(BodyDrainAutoConfiguration.DEFAULT_ORDER, registration.getOrder());
         assertEquals(268_435_456, registration.getFilter().getMaxBytes());
     }
 }

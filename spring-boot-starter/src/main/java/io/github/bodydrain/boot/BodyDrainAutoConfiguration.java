@@ -29,9 +29,9 @@ import java.util.Set;
 
 
 /**
- * Registers {@link BodyDrainFilter} in a servlet web application, ahead of every filter that may
- * answer without reading (security included), for the REQUEST, ASYNC and ERROR dispatches. Works
- * on Spring Boot 3.5 and 4: it uses only conditions both lines have.
+ * Registers {@link BodyDrainFilter} in a servlet web application, by default ahead of every filter
+ * that may answer without reading (security included), for the REQUEST, ASYNC and ERROR
+ * dispatches. Works on Spring Boot 3.5 and 4: it uses only conditions both lines have.
  *
  * <p>Backs off when {@code body-drain.enabled=false}, or when the application registers the filter
  * itself: as a {@code BodyDrainFilter} bean or a {@code FilterRegistrationBean<BodyDrainFilter>}
@@ -63,7 +63,8 @@ public class BodyDrainAutoConfiguration {
     static final int MULTIPART_HEADROOM_PERCENT = 25;
 
     /**
-     * {@return the filter, first in the chain, for the request, async and error dispatches}
+     * {@return the starter's registration of the filter, at {@code body-drain.order}, for
+     * {@code body-drain.dispatcher-types}}
      *
      * @param properties the {@code body-drain.*} properties
      * @param multipart Boot's multipart limits, where multipart is on

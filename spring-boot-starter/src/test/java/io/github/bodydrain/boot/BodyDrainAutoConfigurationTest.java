@@ -168,6 +168,12 @@ class BodyDrainAutoConfigurationTest {
     }
 
     @Test
+    void doesNothingWithoutTheFilterOnTheClassPath() {
+        web.withClassLoader(new FilteredClassLoader(BodyDrainFilter.class))
+                .run(context -> assertThat(context).doesNotHaveBean(FilterRegistrationBean.class));
+    }
+
+    @Test
     void doesNothingOutsideAServletWebApplication() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(BodyDrainAutoConfiguration.class))

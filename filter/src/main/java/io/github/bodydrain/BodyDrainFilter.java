@@ -320,6 +320,7 @@ public final class BodyDrainFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
+        stats.sawBody();
         RequestDrain drain = new RequestDrain(drainer);
         DrainingResponse drainingResponse = new DrainingResponse(response, request, drain, container(response));
         DrainingRequest drainingRequest = new DrainingRequest(request, drainingResponse, drain);

@@ -6,6 +6,12 @@ package io.github.bodydrain;
  */
 public interface DrainStatsMXBean {
 
+    /**
+     * {@return the requests with a body the filter saw: the denominator of the counts below}
+     * Most of them the application read itself, so that nothing was left to drain.
+     */
+    long getRequestsWithBody();
+
     /** {@return the requests whose unread body was read to its end} */
     long getDrainedRequests();
 
@@ -26,4 +32,11 @@ public interface DrainStatsMXBean {
 
     /** {@return the requests whose response committed before the drain and whose body had not all arrived} */
     long getCommittedBeforeDrain();
+
+    /**
+     * {@return how long the drains took: the count of drains under each bound of
+     * {@link DrainStats#DRAIN_TIME_BOUNDS_MS} (and at or over the one before), then of those
+     * that took longer}
+     */
+    long[] getDrainTimeHistogram();
 }

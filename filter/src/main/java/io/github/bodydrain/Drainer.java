@@ -21,6 +21,7 @@ final class Drainer {
     // Shared by every drain of this filter: what is written into it is never read, so concurrent
     // drains may overwrite each other freely and no drain allocates a buffer.
     private final byte[] discardBuffer = new byte[DISCARD_SIZE];
+    private final BoundsHit boundsHit;
 
     Drainer(DrainSettings settings, DrainStats stats) {
         this(settings, stats, System::nanoTime);
@@ -31,6 +32,7 @@ final class Drainer {
         this.settings = settings;
         this.stats = stats;
         this.nanoTime = nanoTime;
+        this.boundsHit = new BoundsHit(settings);
     }
 
     DrainSettings settings() {
@@ -78,14 +80,65 @@ final class Drainer {
         if (outcome.closesConnection()) {
             exchange.closeConnection();
         }
-        stats.record(outcome, body.discarded());
+        long now = nanoTime.getAsLong();
+        try {
+            stats.record(outcome, body.discarded(), now - started);
+        } catch (RuntimeException observerFailed) {
+            // The outcome is settled and counted; an observer's failure must not change it.
+            LOG.log(System.Logger.Level.DEBUG, "A drain observer failed", observerFailed);
+        }
         if (LOG.isLoggable(outcome.logLevel())) {
             LOG.log(outcome.logLevel(), "Drain of [{0}] ended [{1}] after [{2}] bytes in [{3}] ms{4}",
                     exchange.describe(), outcome, Long.toString(body.discarded()),
-                    Long.toString((nanoTime.getAsLong() - started) / 1_000_000),
+                    Long.toString((now - started) / 1_000_000),
                     failure == null ? "" : ": " + failure);
         }
+        if (outcome == DrainOutcome.OVER_LIMIT || outcome == DrainOutcome.TIMEOUT) {
+            boundsHit.note(outcome, now);
+        }
         return outcome;
+    }
+
+    /**
+     * The drains a bound stopped, told at INFO at most once a minute: a bound too small shows
+     * without DEBUG logging, and a flood of such drains costs one line a minute.
+     */
+    static final class BoundsHit {
+        static final long INTERVAL_NANOS = 60_000_000_000L;
+
+        private final DrainSettings settings;
+        private boolean told;
+        private long lastTold;
+        private long overLimit;
+        private long timedOut;
+
+        BoundsHit(DrainSettings settings) {
+            this.settings = settings;
+        }
+
+        void note(DrainOutcome outcome, long now) {
+            String line;
+            synchronized (this) {
+                if (outcome == DrainOutcome.OVER_LIMIT) {
+                    overLimit++;
+                } else {
+                    timedOut++;
+                }
+                if (told && now - lastTold < INTERVAL_NANOS) {
+                    return;
+                }
+                line = String.format(java.util.Locale.ROOT, "Drains stopped by a bound since the last such line"
+                        + " (at most one a minute): [%d] over maxBytes [%d], [%d] past timeoutMs [%d]; each left"
+                        + " its connection to be closed. Raise the bound if these are your clients' requests;"
+                        + " the DEBUG line of each drain names its request", overLimit, settings.maxBytes(),
+                        timedOut, settings.timeoutMs());
+                told = true;
+                lastTold = now;
+                overLimit = 0;
+                timedOut = 0;
+            }
+            LOG.log(System.Logger.Level.INFO, line);
+        }
     }
 
     private DrainOutcome run(BodyInput body, Exchange exchange, long started, boolean resumable) {

@@ -485,6 +485,7 @@ class BodyDrainFilterTest {
             });
             assertEquals(0, exchange.unread());
             assertEquals(1, filter.getStats().getDrainedRequests());
+            assertEquals(1, filter.getStats().getRequestsWithBody(), "one request, however many dispatches");
         }
 
         @Test
@@ -520,6 +521,7 @@ class BodyDrainFilterTest {
             run(new FakeExchange(), (request, response) -> response.setStatus(200));
 
             DrainStats stats = filter.getStats();
+            assertEquals(4, stats.getRequestsWithBody(), "the denominator: the bodiless request is not in it");
             assertEquals(1, stats.getDrainedRequests());
             assertEquals(1000 + 10, stats.getDrainedBytes());
             assertEquals(1, stats.getSkippedOverLimit());

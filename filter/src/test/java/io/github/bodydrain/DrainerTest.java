@@ -260,9 +260,66 @@ class DrainerTest {
             jul.setLevel(previous);
         }
         assertEquals(1, records.size(), "nothing left is logged at TRACE only");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {0, 1, 0, 0, 0, 0}, stats.getDrainTimeHistogram(),
+                "the 2 ms drain, timed from its start");
         String line = java.text.MessageFormat.format(records.get(0).getMessage(), records.get(0).getParameters());
         assertEquals("Drain of [POST /upload] ended [ERROR] after [10000] bytes in [2] ms: java.io.IOException:"
                 + " client went away", line);
+    }
+
+    /** A bound too small shows at INFO, once a minute at most, with what it stopped since the last line. */
+    @Test
+    void drainsStoppedByABoundAreToldAtInfoAtMostOnceAMinute() {
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.github.bodydrain.BodyDrainFilter");
+        java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel() == java.util.logging.Level.INFO) {
+                    lines.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(capture);
+        long[] now = {0};
+        Drainer timed = new Drainer(settings(LIMIT, 60_000), stats, () -> now[0]);
+        try {
+            for (long second : new long[] {40, 41, 42}) {
+                now[0] = second * 1_000_000_000L;
+                Body over = new Body();
+                over.declared(LIMIT + 1);
+                timed.drain(over, exchange);
+            }
+            now[0] = 70_000_000_000L;
+            timed.end(new Body(), exchange, now[0], DrainOutcome.TIMEOUT, null);
+            now[0] = 99_999_000_000L;
+            timed.drain(new Body(), exchange); // nothing left: no bound, no line
+            Body drained = new Body();
+            drained.declared(10);
+            timed.drain(drained, exchange);
+            assertEquals(1, lines.size(), lines::toString);
+            now[0] = 100_000_000_000L; // a minute after the first line, to the nanosecond
+            Body over = new Body();
+            over.declared(LIMIT + 1);
+            timed.drain(over, exchange);
+        } finally {
+            jul.removeHandler(capture);
+        }
+        assertEquals(java.util.List.of(
+                "Drains stopped by a bound since the last such line (at most one a minute): [1] over maxBytes [100000],"
+                        + " [0] past timeoutMs [60000]; each left its connection to be closed. Raise the bound if these"
+                        + " are your clients' requests; the DEBUG line of each drain names its request",
+                "Drains stopped by a bound since the last such line (at most one a minute): [3] over maxBytes [100000],"
+                        + " [1] past timeoutMs [60000]; each left its connection to be closed. Raise the bound if these"
+                        + " are your clients' requests; the DEBUG line of each drain names its request"), lines);
     }
 
     @Test

@@ -35,7 +35,7 @@ class LayeringTest {
                         named(pkg, "Exchange"), named(pkg, "InvalidSettingException"), named(pkg, "Container"),
                         named(pkg, "Deadlines")))
                 .layer("Counters").definedBy(or(named(pkg, "DrainStats"), named(pkg, "DrainStatsMXBean"),
-                        named(pkg, "DrainOutcome")))
+                        named(pkg, "DrainOutcome"), named(pkg, "DrainObserver")))
                 .whereLayer("Filter").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Wrappers").mayOnlyBeAccessedByLayers("Filter")
                 .whereLayer("State").mayOnlyBeAccessedByLayers("Filter", "Wrappers")
@@ -47,7 +47,8 @@ class LayeringTest {
         return noClasses().that(or(named(pkg, "RequestDrain"), named(pkg, "Drainer"), named(pkg, "DrainSettings"),
                         named(pkg, "BodyInput"), named(pkg, "Exchange"), named(pkg, "InvalidSettingException"),
                         named(pkg, "Container"), named(pkg, "Deadlines"),
-                        named(pkg, "DrainStats"), named(pkg, "DrainStatsMXBean"), named(pkg, "DrainOutcome")))
+                        named(pkg, "DrainStats"), named(pkg, "DrainStatsMXBean"), named(pkg, "DrainOutcome"),
+                        named(pkg, "DrainObserver")))
                 .should().dependOnClassesThat().resideInAnyPackage("jakarta..", "javax.servlet..");
     }
 

@@ -281,8 +281,9 @@ public final class Probe {
                         + " the bound that stopped the drain: raise maxBytes over the bodies refused, or timeoutMs");
                 // A pattern is worth naming only over a few losses.
                 if (lost >= 3 && lostOnlyWithExpect) {
-                    advice.add("only requests with Expect: 100-continue lost responses: see the README's"
-                            + " Expect section for what the container sends");
+                    advice.add("only requests with Expect: 100-continue lost responses: the server answered"
+                            + " before it invited the body and closed while the client sent it anyway; the"
+                            + " README's \"How it behaves\" says what each container sends");
                 }
                 if (lost >= 3 && where.values().stream().flatMap(List::stream).allMatch(p -> p.endsWith("next request"))) {
                     advice.add("only the second request on a reused connection failed: the server closed a"

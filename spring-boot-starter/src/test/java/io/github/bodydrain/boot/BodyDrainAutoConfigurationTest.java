@@ -223,8 +223,11 @@ class BodyDrainAutoConfigurationTest {
             for (String outcome : List.of("drained", "over_limit", "timeout", "error", "expect_continue", "committed")) {
                 assertThat(registry.get("bodydrain.requests").tag("outcome", outcome).tag("filter", "bodyDrain")
                         .functionCounter().count()).isZero();
+                assertThat(registry.get("bodydrain.drain.time").tag("outcome", outcome).timer().count()).isZero();
+                assertThat(registry.get("bodydrain.drain.size").tag("outcome", outcome).summary().count()).isZero();
             }
             assertThat(registry.get("bodydrain.bytes").functionCounter().count()).isZero();
+            assertThat(registry.get("bodydrain.body.requests").functionCounter().count()).isZero();
         });
     }
 

@@ -124,7 +124,7 @@ final class Drainer {
                 } else {
                     timedOut++;
                 }
-                if (told && now - lastTold < INTERVAL_NANOS) {
+                if (told && now - lastTold < INTERVAL_NANOS || !LOG.isLoggable(System.Logger.Level.INFO)) {
                     return;
                 }
                 line = String.format(java.util.Locale.ROOT, "Drains stopped by a bound since the last such line"

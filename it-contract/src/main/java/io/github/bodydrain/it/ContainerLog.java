@@ -53,10 +53,16 @@ public final class ContainerLog implements AutoCloseable {
         return records.stream().map(LogRecord::getThrown).filter(java.util.Objects::nonNull).toList();
     }
 
-    /** The records that carry an exception, as "logger: message: exception". */
+    /**
+     * The records that carry an exception, as "logger: message: exception", and where it was
+     * thrown (its first frames), so that a failure names the code.
+     */
     public List<String> exceptions() {
         return records.stream().filter(r -> r.getThrown() != null)
-                .map(r -> r.getLoggerName() + ": " + r.getMessage() + ": " + r.getThrown())
+                .map(r -> r.getLoggerName() + ": " + r.getMessage() + ": " + r.getThrown() + " at "
+                        + java.util.Arrays.stream(r.getThrown().getStackTrace()).limit(8)
+                                .map(StackTraceElement::toString)
+                                .collect(java.util.stream.Collectors.joining(" < ")))
                 .toList();
     }
 

@@ -63,44 +63,67 @@ public final class Probe {
     /** Below this a body fits the socket buffers on both sides, and the reset rarely shows. */
     private static final long TELLING_SIZE = MIB;
 
-    private static final String USAGE_TEXT = """
-            usage: java -jar body-drain-probe.jar URL [options]
-              URL                 http:// or https://, the deployment's front (the proxy, if any); its path
-                                  should answer without reading the body (401, 404); none: a path that does not exist
-              --sizes LIST        body sizes (default 64k,1m,4m,16m,64m)
-              --repeat N          requests per case (default 4)
-              --concurrency N     requests at once, as a proxy under load sends them (default 4)
-              --requests N        at most this many requests (default 200)
-              --max-bytes SIZE    at most this many body bytes in all (default 256m)
-              --time-limit SECS   stop after this long (default 120)
-              --timeout SECS      per read (default 10)
-              --insecure          accept any TLS certificate
-              --json              the report as JSON
-            """;
+    private static String usage() {
+        Options defaults = new Options();
+        return String.format(Locale.ROOT, """
+                usage: java -jar body-drain-probe.jar URL [options]
+                  URL                  http:// or https://, the deployment's front (the proxy, if any); its path
+                                       should answer without reading the body (401, 404); none: a path that does not exist
+                  --large-response P   also a path P on the same host that answers a large response unread
+                  --sizes LIST         body sizes (default %s)
+                  --repeat N           requests per case (default %d)
+                  --concurrency N      requests at once, as a proxy under load sends them (default %d)
+                  --requests N         at most this many requests (default %d)
+                  --max-bytes SIZE     at most this many body bytes in all (default %s)
+                  --time-limit SECS    start no request after this long (default %d)
+                  --timeout SECS       per connect and read (default %d)
+                  --insecure           accept any TLS certificate
+                  --json               the report as JSON
+                  --help               this text
+                """, String.join(",", defaults.sizes.stream().map(Probe::sizeArgument).toList()), defaults.repeat,
+                defaults.concurrency, defaults.requests, sizeArgument(defaults.maxBytes), defaults.timeLimitSeconds,
+                defaults.timeoutSeconds);
+    }
+
+    /** A size as the options take it: 64k, 16m. */
+    private static String sizeArgument(long bytes) {
+        return bytes % MIB == 0 ? bytes / MIB + "m" : bytes % KIB == 0 ? bytes / KIB + "k" : Long.toString(bytes);
+    }
 
     private Probe() {
     }
 
+    /**
+     * Runs the probe and exits with its code.
+     *
+     * @param args the URL and the options; {@code --help} lists them
+     */
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }
 
     /** {@return the exit code} Runs the probe with these arguments, reporting to {@code out}. */
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (List.of(args).contains("--help")) {
+            out.print(usage());
+            return NOT_AFFECTED;
+        }
         Options options;
         try {
             options = Options.parse(args);
         } catch (IllegalArgumentException e) {
             err.println("body-drain-probe: " + e.getMessage());
-            err.print(USAGE_TEXT);
+            err.print(usage());
             return USAGE;
         }
         List<Case> plan = plan(options);
         long bytes = plan.stream().mapToLong(c -> c.size * options.repeat).sum();
         int requests = plan.stream().mapToInt(c -> options.repeat * (c.reused ? 2 : 1)).sum();
         if (!options.json) {
-            out.printf(Locale.ROOT, "body-drain-probe: %d cases, %d requests, at most %s of body to %s%s within %d s%n",
-                    plan.size(), requests, size(bytes), options.origin(), options.path, options.timeLimitSeconds);
+            out.printf(Locale.ROOT, "body-drain-probe: %d cases, %d requests, at most %s of body to %s%s%s within %d s%n",
+                    plan.size(), requests, size(bytes), options.origin(), options.path,
+                    options.largeResponsePath == null ? "" : " and " + options.largeResponsePath,
+                    options.timeLimitSeconds);
         }
         Map<Case, Map<Exchange.Result, Integer>> results = new LinkedHashMap<>();
         Map<Case, List<String>> where = new LinkedHashMap<>();
@@ -127,7 +150,7 @@ public final class Probe {
                             return null;
                         }
                         try (Socket socket = options.connect()) {
-                            return Exchange.run(socket, options.hostHeader(), options.path, c.size, c.expect, c.reused,
+                            return Exchange.run(socket, options.hostHeader(), c.path, c.size, c.expect, c.reused,
                                     options.timeoutSeconds * 1000);
                         }
                     }));
@@ -199,14 +222,16 @@ public final class Probe {
         long bytes = 0;
         int requests = 0;
         for (long size : options.sizes) {
-            for (boolean expect : new boolean[] {false, true}) {
-                for (boolean reused : new boolean[] {false, true}) {
-                    long caseBytes = size * options.repeat;
-                    int caseRequests = options.repeat * (reused ? 2 : 1);
-                    if (bytes + caseBytes <= options.maxBytes && requests + caseRequests <= options.requests) {
-                        plan.add(new Case(size, expect, reused));
-                        bytes += caseBytes;
-                        requests += caseRequests;
+            for (String path : options.paths()) {
+                for (boolean expect : new boolean[] {false, true}) {
+                    for (boolean reused : new boolean[] {false, true}) {
+                        long caseBytes = size * options.repeat;
+                        int caseRequests = options.repeat * (reused ? 2 : 1);
+                        if (bytes + caseBytes <= options.maxBytes && requests + caseRequests <= options.requests) {
+                            plan.add(new Case(path, !path.equals(options.path), size, expect, reused));
+                            bytes += caseBytes;
+                            requests += caseRequests;
+                        }
                     }
                 }
             }
@@ -216,20 +241,24 @@ public final class Probe {
 
     /** One kind of request: a body size, with or without Expect, on a fresh or a reused connection. */
     static final class Case {
+        final String path;
+        final boolean largeResponse;
         final long size;
         final boolean expect;
         final boolean reused;
         long millis;
 
-        Case(long size, boolean expect, boolean reused) {
+        Case(String path, boolean largeResponse, long size, boolean expect, boolean reused) {
+            this.path = path;
+            this.largeResponse = largeResponse;
             this.size = size;
             this.expect = expect;
             this.reused = reused;
         }
 
         String label() {
-            return String.format(Locale.ROOT, "%8s %-16s %-6s", size(size), expect ? "Expect: 100" : "no Expect",
-                    reused ? "reused" : "fresh");
+            return String.format(Locale.ROOT, "%8s %-16s %-6s", size(size),
+                    (expect ? "Expect: 100" : "no Expect") + (largeResponse ? ", L" : ""), reused ? "reused" : "fresh");
         }
     }
 
@@ -276,6 +305,8 @@ public final class Probe {
                 advice.add("the application (or its server) closed connections with body bytes unread, and the"
                         + " close became a reset that took the response; install BodyDrainFilter"
                         + " (body-drain-filter, body-drain-filter-javax or body-drain-spring-boot-starter)");
+                advice.add("at the proxy: refuse bodies larger than the application accepts (nginx:"
+                        + " client_max_body_size at or below the filter's maxBytes); the proxy then answers them itself");
                 advice.add("where it is installed: responses were lost from " + size(smallestLost)
                         + " on; the filter's counters (bodydrain.requests by outcome, or its DEBUG line) name"
                         + " the bound that stopped the drain: raise maxBytes over the bodies refused, or timeoutMs");
@@ -310,6 +341,7 @@ public final class Probe {
     static final class Options {
         URI uri;
         String path;
+        String largeResponsePath;
         List<Long> sizes = List.of(64 * KIB, MIB, 4 * MIB, 16 * MIB, 64 * MIB);
         int repeat = 4;
         int concurrency = 4;
@@ -335,6 +367,7 @@ public final class Probe {
                     case "--insecure" -> options.insecure = true;
                     case "--json" -> options.json = true;
                     case "--sizes" -> options.sizes = sizes(value(args, ++i, arg));
+                    case "--large-response" -> options.largeResponsePath = pathOf(value(args, ++i, arg));
                     case "--repeat" -> options.repeat = positive(arg, value(args, ++i, arg));
                     case "--concurrency" -> options.concurrency = positive(arg, value(args, ++i, arg));
                     case "--requests" -> options.requests = positive(arg, value(args, ++i, arg));
@@ -354,6 +387,18 @@ public final class Probe {
                 options.path += "?" + options.uri.getRawQuery();
             }
             return options;
+        }
+
+        private static String pathOf(String text) {
+            if (!text.startsWith("/")) {
+                throw new IllegalArgumentException("--large-response must be a path on the same host, such as"
+                        + " /reports/large, got " + text);
+            }
+            return text;
+        }
+
+        List<String> paths() {
+            return largeResponsePath == null ? List.of(path) : List.of(path, largeResponsePath);
         }
 
         private static URI uri(String text) {

@@ -13,7 +13,9 @@ final class Report {
     }
 
     static String table(Map<Probe.Case, Map<Exchange.Result, Integer>> results, Map<Probe.Case, List<String>> where) {
-        StringBuilder table = new StringBuilder(String.format(Locale.ROOT,
+        StringBuilder table = new StringBuilder(results.keySet().stream().anyMatch(c -> c.largeResponse)
+                ? "(L: to --large-response)" + System.lineSeparator() : "");
+        table.append(String.format(Locale.ROOT,
                 "%-8s %-16s %-6s | %6s %6s %8s %6s %6s | %7s | %s%n",
                 "    body", "expect", "conn", "intact", "short", "502-504", "reset", "t/out", "ms", "where"));
         results.forEach((c, counts) -> table.append(String.format(Locale.ROOT,
@@ -32,6 +34,8 @@ final class Report {
         StringJoiner cases = new StringJoiner(",", "[", "]");
         results.forEach((c, counts) -> {
             StringJoiner fields = new StringJoiner(",", "{", "}");
+            fields.add("\"path\":" + string(c.path));
+            fields.add("\"largeResponse\":" + c.largeResponse);
             fields.add("\"bodyBytes\":" + c.size);
             fields.add("\"expectContinue\":" + c.expect);
             fields.add("\"connection\":\"" + (c.reused ? "reused" : "fresh") + "\"");

@@ -49,6 +49,26 @@ class ProbeTest {
     }
 
     @Test
+    void aLargeResponsePathDoublesTheCasesAndIsAskedToo() throws Exception {
+        try (CountingServer server = new CountingServer()) {
+            ProbeIT.Run run = ProbeIT.Run.of("http://127.0.0.1:" + server.port() + "/login", "--sizes", "1m",
+                    "--repeat", "1", "--large-response", "/report");
+            assertTrue(run.out().startsWith("body-drain-probe: 8 cases, 12 requests, at most 8 MiB of body to"
+                    + " http://127.0.0.1:" + server.port() + "/login and /report within"), run::toString);
+            assertEquals(java.util.Set.of("/login", "/report"), server.paths);
+            assertEquals(Probe.NOT_AFFECTED, run.exitCode(), run::toString);
+        }
+    }
+
+    @Test
+    void helpListsTheOptionsWithTheirDefaults() {
+        ProbeIT.Run run = ProbeIT.Run.of("--help");
+        assertEquals(Probe.NOT_AFFECTED, run.exitCode());
+        assertTrue(run.out().contains("--max-bytes SIZE     at most this many body bytes in all (default 256m)"), run::toString);
+        assertTrue(run.out().contains("--sizes LIST         body sizes (default 64k,1m,4m,16m,64m)"), run::toString);
+    }
+
+    @Test
     void aClosedPortSaysSoWithItsOwnExitCode() throws Exception {
         int port;
         try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -83,6 +103,7 @@ class ProbeTest {
     private static final class CountingServer implements AutoCloseable {
         final AtomicInteger requests = new AtomicInteger();
         final AtomicLong bodyBytes = new AtomicLong();
+        final java.util.Set<String> paths = java.util.concurrent.ConcurrentHashMap.newKeySet();
         private final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         private final Thread acceptor = new Thread(this::accept, "counting-server");
 
@@ -119,6 +140,7 @@ class ProbeTest {
                     return;
                 }
                 requests.incrementAndGet();
+                paths.add(head.split(" ")[1]);
                 long length = 0;
                 for (String line : head.split("\r\n")) {
                     if (line.toLowerCase().startsWith("content-length:")) {

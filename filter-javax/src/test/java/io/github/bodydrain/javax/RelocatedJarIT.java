@@ -26,6 +26,7 @@ class RelocatedJarIT {
     private static final Path JAVAX = Path.of(System.getProperty("bodydrain.javax.jar"));
     private static final Path JAKARTA = Path.of(System.getProperty("bodydrain.jakarta.jar"));
     private static final Path JAVAX_SOURCES = Path.of(System.getProperty("bodydrain.javax.sources"));
+    private static final Path JAVAX_JAVADOC = Path.of(System.getProperty("bodydrain.javax.javadoc"));
 
     @Test
     void holdsEveryClassOfTheJakartaJar() throws IOException {
@@ -50,6 +51,19 @@ class RelocatedJarIT {
             }
         }
         assertEquals(List.of(), naming);
+    }
+
+    @Test
+    void itsJavadocDocumentsTheJavaxFilter() throws IOException {
+        try (JarFile javadoc = new JarFile(JAVAX_JAVADOC.toFile())) {
+            JarEntry page = javadoc.getJarEntry("io/github/bodydrain/BodyDrainFilter.html");
+            assertTrue(page != null, "no page for BodyDrainFilter in " + JAVAX_JAVADOC);
+            try (InputStream in = javadoc.getInputStream(page)) {
+                String html = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(html.contains("javax.servlet.Filter"), "the page does not name javax.servlet.Filter");
+                assertTrue(!html.contains("jakarta.servlet"), "the page names jakarta.servlet");
+            }
+        }
     }
 
     @Test

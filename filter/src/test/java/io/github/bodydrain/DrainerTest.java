@@ -227,6 +227,78 @@ class DrainerTest {
 
     @Test
     void oneDebugLineADrainWithItsTimeAndWhatFailed() {
+        long[] now = {5_000_000_000L};
+        Drainer timed = new Drainer(settings(LIMIT, 60_000), stats, () -> now[0]);
+        body.declared(50_000);
+        body.failAt = 10_000;
+        body.bytesPerRead = 5_000;
+        body.onRead = () -> now[0] += 1_000_000;
+        java.util.List<java.util.logging.LogRecord> records = logged(() -> {
+            timed.drain(body, exchange);
+            timed.drain(new Body(), exchange);
+        });
+        assertEquals(1, records.size(), "nothing left is logged at TRACE only");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {0, 1, 0, 0, 0, 0}, stats.getDrainTimeHistogram(),
+                "the 2 ms drain, timed from its start");
+        String line = java.text.MessageFormat.format(records.get(0).getMessage(), records.get(0).getParameters());
+        assertEquals("Drain of [POST /upload] ended [ERROR] after [10000] bytes in [2] ms: java.io.IOException:"
+                + " client went away", line);
+    }
+
+    /** A bound too small shows at INFO, once a minute at most, with what it stopped since the last line. */
+    @Test
+    void drainsStoppedByABoundAreToldAtInfoAtMostOnceAMinute() {
+        long[] now = {0};
+        Drainer timed = new Drainer(settings(LIMIT, 60_000), stats, () -> now[0]);
+        java.util.List<String> lines = new java.util.ArrayList<>(infoLines(logged(() -> {
+            for (long second : new long[] {40, 41, 42}) {
+                now[0] = second * 1_000_000_000L;
+                Body over = new Body();
+                over.declared(LIMIT + 1);
+                timed.drain(over, exchange);
+            }
+            now[0] = 70_000_000_000L;
+            timed.end(new Body(), exchange, now[0], DrainOutcome.TIMEOUT, null);
+            now[0] = 99_999_000_000L;
+            timed.drain(new Body(), exchange); // nothing left: no bound, no line
+            Body drained = new Body();
+            drained.declared(10);
+            timed.drain(drained, exchange);
+        })));
+        assertEquals(1, lines.size(), lines::toString);
+        lines.addAll(infoLines(logged(() -> {
+            now[0] = 100_000_000_000L; // a minute after the first line, to the nanosecond
+            Body over = new Body();
+            over.declared(LIMIT + 1);
+            timed.drain(over, exchange);
+        })));
+        assertEquals(java.util.List.of(
+                "Drains stopped by a bound since the last such line (at most one a minute): [1] over maxBytes [100000],"
+                        + " [0] past timeoutMs [60000]; each left its connection to be closed. Raise the bound if these"
+                        + " are your clients' requests; the DEBUG line of each drain names its request",
+                "Drains stopped by a bound since the last such line (at most one a minute): [3] over maxBytes [100000],"
+                        + " [1] past timeoutMs [60000]; each left its connection to be closed. Raise the bound if these"
+                        + " are your clients' requests; the DEBUG line of each drain names its request"), lines);
+    }
+
+    @Test
+    void anObserversFailureIsLoggedAndTheOutcomeKept() {
+        stats.observe((outcome, bytes, nanos) -> {
+            throw new IllegalStateException("broken observer");
+        });
+        Drainer timed = new Drainer(DrainSettings.DEFAULTS, stats, () -> 0);
+        DrainOutcome[] ended = new DrainOutcome[1];
+        java.util.List<java.util.logging.LogRecord> records =
+                logged(() -> ended[0] = timed.end(new Body(), exchange, 0, DrainOutcome.ERROR, null));
+        assertEquals(DrainOutcome.ERROR, ended[0]);
+        assertEquals(1, stats.getStoppedByError());
+        java.util.logging.LogRecord failed = records.get(0);
+        assertEquals("A drain observer failed: java.lang.IllegalStateException: broken observer",
+                failed.getMessage() + ": " + failed.getThrown());
+    }
+
+    /** The filter's log records, its logger at FINE, while {@code action} runs. */
+    private static java.util.List<java.util.logging.LogRecord> logged(Runnable action) {
         java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.github.bodydrain.BodyDrainFilter");
         java.util.List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.logging.Handler capture = new java.util.logging.Handler() {
@@ -247,79 +319,17 @@ class DrainerTest {
         jul.addHandler(capture);
         jul.setLevel(java.util.logging.Level.FINE);
         try {
-            long[] now = {5_000_000_000L};
-            Drainer timed = new Drainer(settings(LIMIT, 60_000), stats, () -> now[0]);
-            body.declared(50_000);
-            body.failAt = 10_000;
-            body.bytesPerRead = 5_000;
-            body.onRead = () -> now[0] += 1_000_000;
-            timed.drain(body, exchange);
-            timed.drain(new Body(), exchange);
+            action.run();
         } finally {
             jul.removeHandler(capture);
             jul.setLevel(previous);
         }
-        assertEquals(1, records.size(), "nothing left is logged at TRACE only");
-        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {0, 1, 0, 0, 0, 0}, stats.getDrainTimeHistogram(),
-                "the 2 ms drain, timed from its start");
-        String line = java.text.MessageFormat.format(records.get(0).getMessage(), records.get(0).getParameters());
-        assertEquals("Drain of [POST /upload] ended [ERROR] after [10000] bytes in [2] ms: java.io.IOException:"
-                + " client went away", line);
+        return records;
     }
 
-    /** A bound too small shows at INFO, once a minute at most, with what it stopped since the last line. */
-    @Test
-    void drainsStoppedByABoundAreToldAtInfoAtMostOnceAMinute() {
-        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.github.bodydrain.BodyDrainFilter");
-        java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Handler capture = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                if (record.getLevel() == java.util.logging.Level.INFO) {
-                    lines.add(record.getMessage());
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        jul.addHandler(capture);
-        long[] now = {0};
-        Drainer timed = new Drainer(settings(LIMIT, 60_000), stats, () -> now[0]);
-        try {
-            for (long second : new long[] {40, 41, 42}) {
-                now[0] = second * 1_000_000_000L;
-                Body over = new Body();
-                over.declared(LIMIT + 1);
-                timed.drain(over, exchange);
-            }
-            now[0] = 70_000_000_000L;
-            timed.end(new Body(), exchange, now[0], DrainOutcome.TIMEOUT, null);
-            now[0] = 99_999_000_000L;
-            timed.drain(new Body(), exchange); // nothing left: no bound, no line
-            Body drained = new Body();
-            drained.declared(10);
-            timed.drain(drained, exchange);
-            assertEquals(1, lines.size(), lines::toString);
-            now[0] = 100_000_000_000L; // a minute after the first line, to the nanosecond
-            Body over = new Body();
-            over.declared(LIMIT + 1);
-            timed.drain(over, exchange);
-        } finally {
-            jul.removeHandler(capture);
-        }
-        assertEquals(java.util.List.of(
-                "Drains stopped by a bound since the last such line (at most one a minute): [1] over maxBytes [100000],"
-                        + " [0] past timeoutMs [60000]; each left its connection to be closed. Raise the bound if these"
-                        + " are your clients' requests; the DEBUG line of each drain names its request",
-                "Drains stopped by a bound since the last such line (at most one a minute): [3] over maxBytes [100000],"
-                        + " [1] past timeoutMs [60000]; each left its connection to be closed. Raise the bound if these"
-                        + " are your clients' requests; the DEBUG line of each drain names its request"), lines);
+    private static java.util.List<String> infoLines(java.util.List<java.util.logging.LogRecord> records) {
+        return records.stream().filter(r -> r.getLevel() == java.util.logging.Level.INFO)
+                .map(java.util.logging.LogRecord::getMessage).toList();
     }
 
     @Test

@@ -33,7 +33,10 @@ public final class Benchmarks {
     private static final int KIB = 1024;
     private static final int MIB = 1024 * KIB;
     private static final int WRK_SECONDS = Integer.getInteger("bench.wrkSeconds", 6);
-    private static final int WRK_RUNS = 3;
+    private static final int WRK_RUNS = 2;
+    /** Where the containers run while CPU time is measured, and where the load generator and nginx run. */
+    static final String CONTAINER_CPU = "0";
+    static final String CLIENT_CPU = "1";
 
     private Benchmarks() {
     }
@@ -58,8 +61,8 @@ public final class Benchmarks {
         if (only.isEmpty() || only.equals("fast")) {
             fastPaths(md);
         }
-        if (only.isEmpty() || only.equals("drain")) {
-            drainSpeed(md);
+        if (only.isEmpty() || only.equals("cpu") || only.equals("limit")) {
+            pinned(md, only);
         }
         if (only.isEmpty() || only.equals("load")) {
             load(md);
@@ -79,7 +82,7 @@ public final class Benchmarks {
         List<SilentUploads.Row> rows = new ArrayList<>();
         rows.addAll(SilentUploads.run(JettyController::new));
         rows.addAll(SilentUploads.run(TomcatController::new));
-        md.append("## 4. A thousand silent uploads\n\n")
+        md.append("## 5. A thousand silent uploads\n\n")
                 .append("`SilentUploads`: ").append(SilentUploads.SILENT).append(" connections send the head of a")
                 .append(" 1 MiB POST and then nothing, to a servlet that answers 401 without reading; the container")
                 .append(" has ").append(SilentUploads.THREADS).append(" request threads and a ")
@@ -155,41 +158,129 @@ public final class Benchmarks {
         return Double.NaN;
     }
 
-    private static void drainSpeed(StringBuilder md) throws Exception {
-        md.append("## 2. Drain speed through a real container\n\n")
-                .append("The same body, on loopback, to two instances of the container side by side, requests ")
-                .append("alternating: one where the servlet ignores the body and the filter drains it, one without ")
-                .append("the filter where the servlet reads the body itself (`InputStream.transferTo`, an 8 KiB ")
-                .append("buffer). Each figure: the median of 3 runs, each the median time per request over 200 ")
-                .append("requests after 50 of warm-up; the ratio is the median of the 3 runs' ratios.\n\n")
-                .append("| Container | Body | Filter drains | Servlet reads | Ratio |\n|---|---|---|---|---|\n");
-        List<Supplier<ServerController>> containers = List.of(JettyController::new, TomcatController::new);
-        List<Double> ratios = new ArrayList<>();
-        for (Supplier<ServerController> container : containers) {
-            for (int body : new int[] {MIB, 4 * MIB}) {
-                DrainSpeed.Result result = DrainSpeed.medianOfRuns(container, body, 3);
-                ratios.add(result.ratio());
-                md.append(String.format(Locale.ROOT, "| %s | %d MiB | %.0f us | %.0f us | %.2f |%n",
-                        result.container(), body / MIB, result.drainMicros(), result.readMicros(), result.ratio()));
+    /**
+     * The parts measured in CPU time: this process (the containers) on one CPU, the load generator
+     * and nginx on the other, so that neither's work is counted as the other's.
+     */
+    private static void pinned(StringBuilder md, String only) throws Exception {
+        ThreadCpu.pin(CONTAINER_CPU);
+        try (LoadClient client = LoadClient.start(CLIENT_CPU)) {
+            if (only.isEmpty() || only.equals("cpu")) {
+                cpuPerRequest(md, client);
             }
+            if (only.isEmpty() || only.equals("limit")) {
+                drainLimit(md, client);
+            }
+        } finally {
+            ThreadCpu.pin(ThreadCpu.allCpus());
         }
-        double worst = ratios.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-        md.append(String.format(Locale.ROOT, "%nTarget: a ratio of at most 1.05. Worst here: %.2f, %s.%n%n", worst,
-                worst <= 1.05 ? "met" : "missed in this run. The drain reads the same container stream with "
-                        + "the same 8 KiB buffer as the servlet; across runs on this 2-core machine each ratio moved "
-                        + "between about 0.9 and 1.16, in both directions and for both containers (a 16 KiB "
-                        + "discard buffer changed nothing measurable), so the difference is within the noise. "
-                        + "What would settle it: more runs on a quiet machine, or counting instructions (callgrind) "
-                        + "instead of time"));
+    }
+
+    private static void cpuPerRequest(StringBuilder md, LoadClient client) throws Exception {
+        List<CpuPerRequest.Row> rows = new ArrayList<>();
+        rows.addAll(CpuPerRequest.run(JettyController::new, client));
+        rows.addAll(CpuPerRequest.run(TomcatController::new, client));
+        md.append("## 2. CPU and allocation per request, where there is nothing to drain\n\n")
+                .append("`CpuPerRequest`: two instances of the container in one JVM pinned to CPU ").append(CONTAINER_CPU)
+                .append(", one with the filter (its defaults) and one without; a load generator in its own JVM and")
+                .append(" nginx (default upstream settings: a new upstream connection per request) pinned to CPU ")
+                .append(CLIENT_CPU).append(". The generator sends rounds of one request to each instance, in an order")
+                .append(" that turns every round, one after the other on a keep-alive connection each, so that both")
+                .append(" are measured over the same moments: ").append(CpuPerRequest.BATCHES)
+                .append(" batches of rounds, about ").append(CpuPerRequest.BATCH_NANOS / 1_000_000)
+                .append(" ms each, after ").append(CpuPerRequest.WARMUP_BATCHES).append(" of warm-up.\n\n")
+                .append("- *Request thread*: a filter in front of everything in the container reads the request")
+                .append(" thread's CPU time and allocated bytes (`ThreadMXBean`) around the rest of the chain: the")
+                .append(" filter under test and the servlet, which reads the body with `InputStream.transferTo`.")
+                .append(" Where there is nothing to drain, that is all the filter does.\n")
+                .append("- *Container*: the JVM's application threads (acceptors, selectors, request threads), summed")
+                .append(" from `/proc/self/task/*/schedstat` in nanoseconds for each batch; garbage collection and")
+                .append(" JIT threads are left out (allocation is shown instead). A batch holds both instances, so")
+                .append(" the filter's share is the request threads' difference: with = mean + difference / 2,")
+                .append(" without = mean - difference / 2.\n\n")
+                .append("Each ratio is the mean of the batches' ratios, with its 95 % interval (Student's t) and the")
+                .append(" interval's width.\n\n")
+                .append("| Container | Route | Request | Container CPU without | with | Ratio [95 % interval] | Width")
+                .append(" | Request thread without | with | Ratio [95 % interval] | Allocated without | with | Filter allocates |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (CpuPerRequest.Row row : rows) {
+            md.append(String.format(Locale.ROOT,
+                    "| %s | %s | %s | %.1f us | %.1f us | %s | %.2f %% | %.2f us | %.2f us | %s | %.0f B | %.0f B | %+.0f B |%n",
+                    row.container(), row.route(), row.request(), row.cpuWithoutMicros(), row.cpuWithMicros(),
+                    row.ratio().ratio(), row.ratio().widthPercent(), row.threadWithoutMicros(),
+                    row.threadWithMicros(), row.threadRatio().ratio(), row.allocatedWithout(), row.allocatedWith(),
+                    row.allocatedWith() - row.allocatedWithout()));
+        }
+        md.append("\n").append(cpuVerdict(rows)).append("\n\n");
+    }
+
+    private static void drainLimit(StringBuilder md, LoadClient client) throws Exception {
+        List<DrainLimit.Row> rows = new ArrayList<>();
+        rows.addAll(DrainLimit.run(JettyController::new, client));
+        rows.addAll(DrainLimit.run(TomcatController::new, client));
+        md.append("## 3. The drain against the physical limit\n\n")
+                .append("`DrainLimit`: bytes of body got rid of per CPU-second of the container JVM (pinned as in")
+                .append(" section 2, the sender on the other CPU), three ways in alternating batches of about ")
+                .append(DrainLimit.BYTES_PER_BATCH / DrainLimit.MIB).append(" MiB of bodies each, ")
+                .append(DrainLimit.BATCHES).append(" batches a way, after one of warm-up: the filter draining a body")
+                .append(" the servlet ignores (its defaults: without a thread, after the response); the servlet")
+                .append(" reading the body itself (`InputStream.transferTo`, 8 KiB) with no filter; and a plain")
+                .append(" socket read loop (8 KiB buffer, a thread per connection) in the same JVM, the least any")
+                .append(" server spends on those bytes. Ratios are the mean of the batches' ratios with their 95 %")
+                .append(" interval.\n\n")
+                .append("| Container | Body | Filter drains | Servlet reads | Socket loop | Drain / servlet [95 % interval]")
+                .append(" | Servlet / socket [95 % interval] |\n|---|---|---|---|---|---|---|\n");
+        for (DrainLimit.Row row : rows) {
+            md.append(String.format(Locale.ROOT, "| %s | %d MiB | %.2f GB/s | %.2f GB/s | %.2f GB/s | %s | %s |%n",
+                    row.container(), row.bodyBytes() / DrainLimit.MIB, row.drainRate() / 1e9, row.readRate() / 1e9,
+                    row.socketRate() / 1e9, row.drainOverRead().ratio(), row.readOverSocket().ratio()));
+        }
+        md.append("\n").append(drainVerdict(rows)).append("\n\n");
+    }
+
+    /** The targets of section 2, case by case: met, missed, or not told apart from the noise. */
+    private static String cpuVerdict(List<CpuPerRequest.Row> rows) {
+        StringBuilder verdict = new StringBuilder("Targets: with a body the servlet reads, a CPU ratio of at most ")
+                .append("1.01; with no body, a ratio indistinguishable from 1.00; each interval narrower than 1 %.");
+        for (CpuPerRequest.Row row : rows) {
+            Stats ratio = row.ratio();
+            boolean body = row.request().contains("POST");
+            String met;
+            if (body) {
+                met = ratio.mean() + ratio.halfWidth() <= 1.01 ? "met (the whole interval is at most 1.01)"
+                        : ratio.mean() - ratio.halfWidth() > 1.01 ? "missed (the whole interval is above 1.01)"
+                        : "not settled (the interval straddles 1.01)";
+            } else {
+                met = ratio.covers(1.0) ? "met (the interval holds 1.00)" : "missed (the interval excludes 1.00)";
+            }
+            verdict.append(String.format(Locale.ROOT, "%n- %s, %s, %s: %s; interval %.2f %% wide, %s.",
+                    row.container(), row.route(), row.request(), met, ratio.widthPercent(),
+                    ratio.widthPercent() < 1 ? "narrower than 1 %" : "not narrower than 1 %"));
+        }
+        return verdict.toString();
+    }
+
+    /** The target of section 3: the drain costs at most 2 % more CPU than the servlet's own read. */
+    private static String drainVerdict(List<DrainLimit.Row> rows) {
+        StringBuilder verdict = new StringBuilder("Target: drain / servlet at most 1.02.");
+        for (DrainLimit.Row row : rows) {
+            Stats ratio = row.drainOverRead();
+            verdict.append(String.format(Locale.ROOT, "%n- %s, %d MiB: %s.", row.container(),
+                    row.bodyBytes() / DrainLimit.MIB,
+                    ratio.mean() + ratio.halfWidth() <= 1.02 ? "met (the whole interval is at most 1.02)"
+                            : ratio.mean() - ratio.halfWidth() > 1.02 ? "missed (the whole interval is above 1.02)"
+                            : "not settled (the interval straddles 1.02)"));
+        }
+        return verdict.toString();
     }
 
     private static void load(StringBuilder md) throws Exception {
-        md.append("## 3. Load through nginx (wrk)\n\n")
+        md.append("## 4. Load through nginx (wrk)\n\n")
                 .append(String.format(Locale.ROOT, "`wrk -t2 -c%d -d%ds` with a Lua script that POSTs the body, ",
                         LoadThroughNginx.CONNECTIONS, WRK_SECONDS))
                 .append("through nginx (default upstream settings) to the container with its defaults. ")
                 .append(WRK_RUNS + " runs without and " + WRK_RUNS + " with the filter, interleaved; requests per ")
-                .append("second are the median of the runs, failures (non-2xx responses and socket errors) and ")
+                .append("second are the mean of the runs, failures (non-2xx responses and socket errors) and ")
                 .append("resets (nginx error.log reset lines) their sum.\n\n")
                 .append("| Container | Servlet | Body | Without: req/s | failures | resets | With: req/s | failures ")
                 .append("| resets | Ratio |\n|---|---|---|---|---|---|---|---|---|---|\n");

@@ -24,10 +24,9 @@ final class LoadThroughNginx {
             return non2xx + socketErrors;
         }
 
-        /** Several runs as one: the median rate, the sums of the counts. */
+        /** Several runs as one: the mean rate, the sums of the counts. */
         static Result combine(java.util.List<Result> runs) {
-            long[] rates = runs.stream().mapToLong(r -> Math.round(r.requestsPerSecond() * 1000)).toArray();
-            return new Result(DrainSpeed.median(rates) / 1000, runs.stream().mapToLong(Result::requests).sum(),
+            return new Result(runs.stream().mapToDouble(Result::requestsPerSecond).average().orElseThrow(), runs.stream().mapToLong(Result::requests).sum(),
                     runs.stream().mapToLong(Result::non2xx).sum(), runs.stream().mapToLong(Result::socketErrors).sum(),
                     runs.stream().mapToInt(Result::resetLines).sum());
         }

@@ -115,6 +115,12 @@ final class Stubs {
             return false;
         }
 
+        /** As in a container where every filter and the servlet support async, the default of a Boot application. */
+        @Override
+        public boolean isAsyncSupported() {
+            return true;
+        }
+
         @Override
         public ServletInputStream getInputStream() {
             return atEnd;

@@ -22,11 +22,12 @@ import java.util.function.Supplier;
 /**
  * What the filter costs a real container in CPU time and allocation per request, where there is
  * nothing to drain: a body the servlet reads, and no body. Two instances of the container in this
- * process, one with the filter and one without, are sent batches of the same requests in turn by a
- * {@link LoadClient} on the other CPU, directly and through nginx (also on the other CPU). Each
- * batch is measured by the process's CPU time from the scheduler; each pair of batches gives a
- * ratio, and the ratio's interval is over the pairs. Inside the container, a filter in front of
- * everything reads the request thread's CPU time and allocated bytes around the rest of the chain.
+ * process, both with the filter and one of them using it (which one changes every batch), are sent
+ * rounds of one request each by a {@link LoadClient} on the other CPU, directly and through nginx
+ * (also on the other CPU). Each batch is measured by the application threads' CPU time
+ * ({@link ThreadCpu}) and gives a ratio; the ratio's interval is over the batches. Inside the
+ * container, a filter in front of everything reads the request thread's CPU time and allocated
+ * bytes around the rest of the chain.
  */
 final class CpuPerRequest {
 
@@ -38,7 +39,7 @@ final class CpuPerRequest {
     /** One case: the container's CPU per request, with and without the filter, and what the request thread spent. */
     record Row(String container, String route, String request, double cpuWithoutMicros, double cpuWithMicros,
                Stats ratio, double threadWithoutMicros, double threadWithMicros, Stats threadRatio,
-               double allocatedWithout, double allocatedWith, int rounds) {
+               double allocatedWithout, double allocatedWith) {
     }
 
     private CpuPerRequest() {
@@ -141,7 +142,7 @@ final class CpuPerRequest {
         return new Row(container, route, body ? BODY_BYTES / 1024 + " KiB POST, read by the servlet" : "GET, no body",
                 cpuWithout / BATCHES / 1e3, cpuWith / BATCHES / 1e3, Stats.of(containerRatios),
                 withoutTotal.cpuPerRequest() / 1e3, withTotal.cpuPerRequest() / 1e3, Stats.of(threadRatios),
-                withoutTotal.allocatedPerRequest(), withTotal.allocatedPerRequest(), rounds * BATCHES);
+                withoutTotal.allocatedPerRequest(), withTotal.allocatedPerRequest());
     }
 
     /**

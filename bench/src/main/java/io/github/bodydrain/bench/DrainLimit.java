@@ -35,7 +35,7 @@ final class DrainLimit {
 
     /** One body size: bytes per CPU-second of each way, and the two ratios with their intervals. */
     record Row(String container, int bodyBytes, double drainRate, double readRate, double socketRate,
-               Stats drainOverRead, Stats readOverSocket, double unattributed) {
+               Stats drainOverRead, Stats readOverSocket) {
     }
 
     private DrainLimit() {
@@ -67,8 +67,7 @@ final class DrainLimit {
                 double bytes = (double) body * rounds * BATCHES;
                 rows.add(new Row(drained.name(), body, bytes / (totals.get("drain") / 1e9),
                         bytes / (totals.get("read") / 1e9), bytes / (totals.get("socket") / 1e9),
-                        Stats.of(drainOverRead), Stats.of(readOverSocket),
-                        (double) totals.getOrDefault(ThreadCpu.OTHER, 0L) / ThreadCpu.total(totals)));
+                        Stats.of(drainOverRead), Stats.of(readOverSocket)));
             }
         } finally {
             drained.stop();

@@ -2,7 +2,6 @@ package io.github.bodydrain.bench;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -168,16 +167,7 @@ public final class LoadClient implements AutoCloseable {
         }
 
         private String line() throws IOException {
-            ByteArrayOutputStream line = new ByteArrayOutputStream(64);
-            for (int b; (b = in.read()) != '\n'; ) {
-                if (b < 0) {
-                    throw new IOException("connection closed by the server mid-response");
-                }
-                if (b != '\r') {
-                    line.write(b);
-                }
-            }
-            return line.toString(StandardCharsets.ISO_8859_1);
+            return io.github.bodydrain.it.KeepAliveConnection.line(in);
         }
     }
 }

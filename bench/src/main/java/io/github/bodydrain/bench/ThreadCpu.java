@@ -27,7 +27,7 @@ final class ThreadCpu {
     /** Thread name stems of a server, and of threads named by hand: which group they count in. */
     private static final Map<String, String> GROUPS = new HashMap<>();
     private static final Set<String> SHARED = new HashSet<>();
-    static final String OTHER = "other";
+    private static final String OTHER = "other";
 
     private ThreadCpu() {
     }

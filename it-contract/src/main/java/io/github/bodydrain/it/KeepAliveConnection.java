@@ -163,6 +163,11 @@ public final class KeepAliveConnection implements AutoCloseable {
     }
 
     private String line() throws IOException {
+        return line(in);
+    }
+
+    /** One line of a response head, without its CRLF; fails if the server closes mid-line. */
+    public static String line(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         for (int b; (b = in.read()) != '\n'; ) {
             if (b < 0) {

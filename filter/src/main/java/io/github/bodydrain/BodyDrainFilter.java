@@ -6,6 +6,7 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -169,7 +170,10 @@ public final class BodyDrainFilter implements Filter {
      */
     public static final String FULL_DUPLEX_ATTRIBUTE = RequestDrain.FULL_DUPLEX_ATTRIBUTE;
 
-    /** Request attribute under which the filter keeps its wrappers and their state, once per request. */
+    /**
+     * Request attribute under which the filter keeps its wrappers and their state for a later
+     * ASYNC or ERROR dispatch: set only when one can follow.
+     */
     static final String DRAIN_ATTRIBUTE = BodyDrainFilter.class.getName() + ".DRAIN";
 
     private static final System.Logger LOG = Drainer.LOG;
@@ -312,7 +316,8 @@ public final class BodyDrainFilter implements Filter {
             chain.doFilter(req, res);
             return;
         }
-        if (request.getAttribute(DRAIN_ATTRIBUTE) instanceof DrainingRequest taken) {
+        DrainingRequest taken = takenEarlier(request);
+        if (taken != null) {
             continueRequest(taken, request, response, chain);
             return;
         }
@@ -325,7 +330,6 @@ public final class BodyDrainFilter implements Filter {
         DrainingResponse drainingResponse = new DrainingResponse(response, request, drain, container(response));
         DrainingRequest drainingRequest = new DrainingRequest(request, drainingResponse, drain);
         drain.bind(drainingRequest.body(), drainingResponse);
-        request.setAttribute(DRAIN_ATTRIBUTE, drainingRequest);
         boolean returned = false;
         try {
             chain.doFilter(drainingRequest, drainingResponse);
@@ -333,7 +337,13 @@ public final class BodyDrainFilter implements Filter {
         } finally {
             // Runs on success and on failure alike; the drain never throws, so an exception from
             // the chain leaves here unchanged.
-            if (!request.isAsyncStarted() && !(returned && drainedWithoutThread(request, response, drainingRequest))) {
+            boolean async = request.isAsyncStarted();
+            if (async || !returned || drainingResponse.errorSent()) {
+                // An ASYNC or ERROR dispatch follows on the container's own request: it finds the
+                // wrappers by this attribute. Set only then, as it costs the container an entry.
+                request.setAttribute(DRAIN_ATTRIBUTE, drainingRequest);
+            }
+            if (!async && !(returned && drainedWithoutThread(request, response, drainingRequest))) {
                 drain.atEnd();
             }
         }
@@ -359,6 +369,22 @@ public final class BodyDrainFilter implements Filter {
         }
         return drain.needsReading() && AsyncDrain.start(request, response, drainingRequest.body(), drain, deadlines,
                 current.settings().timeoutMs());
+    }
+
+    /**
+     * The wrappers of a request this filter already took charge of: under the request of a
+     * FORWARD or INCLUDE, which wraps the application's, or by the attribute an ASYNC or ERROR
+     * dispatch of the container's own request finds.
+     */
+    private static DrainingRequest takenEarlier(HttpServletRequest request) {
+        ServletRequest r = request;
+        while (r instanceof ServletRequestWrapper wrapper) {
+            if (r instanceof DrainingRequest taken) {
+                return taken;
+            }
+            r = wrapper.getRequest();
+        }
+        return request.getAttribute(DRAIN_ATTRIBUTE) instanceof DrainingRequest taken ? taken : null;
     }
 
     /**

@@ -28,6 +28,7 @@ final class DrainingResponse extends HttpServletResponseWrapper implements Excha
     private long bufferedAtMost;
     private long declaredLength = -1;
     private boolean containerCloses;
+    private boolean errorSent;
     private GuardedOutputStream out;
     private GuardedWriter writer;
 
@@ -54,6 +55,11 @@ final class DrainingResponse extends HttpServletResponseWrapper implements Excha
             r = wrapper.getResponse();
         }
         return r;
+    }
+
+    /** The application called {@code sendError}: an ERROR dispatch may follow. */
+    boolean errorSent() {
+        return errorSent;
     }
 
     /** Called before the application writes this many bytes (at most) to the response. */
@@ -121,12 +127,14 @@ final class DrainingResponse extends HttpServletResponseWrapper implements Excha
 
     @Override
     public void sendError(int sc, String msg) throws IOException {
+        errorSent = true; // the container dispatches to its error page
         drain.beforeCommit();
         super.sendError(sc, msg);
     }
 
     @Override
     public void sendError(int sc) throws IOException {
+        errorSent = true; // the container dispatches to its error page
         drain.beforeCommit();
         super.sendError(sc);
     }

@@ -1,7 +1,7 @@
 package io.github.bodydrain;
 
 import java.io.IOException;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 
 /**
  * One request's drain: when it runs, and what the application may still read afterwards. It runs
@@ -12,7 +12,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link BodyDrainFilter#enableFullDuplex}. Once the drain has discarded bytes, every later read
  * of the application fails loudly: a read that returns -1 means the client's body ended.
  */
-final class RequestDrain {
+@SuppressWarnings("serial") // never serialized: it lives for one request
+final class RequestDrain extends AbstractQueuedSynchronizer {
 
     /** The request attribute that keeps the body for the application until the request ends. */
     static final String FULL_DUPLEX_ATTRIBUTE = "io.github.bodydrain.BodyDrainFilter.FULL_DUPLEX";
@@ -23,10 +24,6 @@ final class RequestDrain {
             + " BodyDrainFilter.enableFullDuplex(request) before the first write";
 
     private final Drainer drainer;
-    // A lock, not a monitor: the drain blocks in reads, and a monitor held there pins a virtual
-    // thread to its carrier (JDK 21-23). complete() on an application thread may race a timeout
-    // on a container thread.
-    private final ReentrantLock once = new ReentrantLock();
     private BodyInput body;
     private Exchange exchange;
     private volatile DrainOutcome outcome;
@@ -107,7 +104,7 @@ final class RequestDrain {
         if (outcome != null) {
             return false;
         }
-        once.lock();
+        lock();
         try {
             if (outcome == null) {
                 DrainOutcome decided;
@@ -123,7 +120,7 @@ final class RequestDrain {
             }
             return false;
         } finally {
-            once.unlock();
+            unlock();
         }
     }
 
@@ -139,20 +136,20 @@ final class RequestDrain {
 
     /** Reads what has arrived; the outcome once the drain has ended, null while it waits for more. */
     DrainOutcome resume() {
-        once.lock();
+        lock();
         try {
             if (outcome == null) {
                 outcome = drainer.resume(body, exchange, resumableSince);
             }
             return outcome;
         } finally {
-            once.unlock();
+            unlock();
         }
     }
 
     /** Ends a drain that waits for the body: its deadline passed, or the client failed. */
     DrainOutcome stop(DrainOutcome why, Throwable failure) {
-        once.lock();
+        lock();
         try {
             if (outcome == null) {
                 // An uninvited body that never came was never solicited: that, not the deadline
@@ -162,18 +159,43 @@ final class RequestDrain {
             }
             return outcome;
         } finally {
-            once.unlock();
+            unlock();
         }
     }
 
     private void drain() {
-        once.lock();
+        lock();
         try {
             if (outcome == null) {
                 outcome = drainer.drain(body, exchange);
             }
         } finally {
-            once.unlock();
+            unlock();
         }
+    }
+
+    /*
+     * The drain's lock is this object itself, so that a request costs one object beyond its
+     * wrappers. A lock, not a monitor: the drain blocks in reads, and a monitor held there pins a
+     * virtual thread to its carrier (JDK 21-23). complete() on an application thread may race a
+     * timeout on a container thread. Not reentrant: no drain step calls another.
+     */
+    private void lock() {
+        acquire(1);
+    }
+
+    private void unlock() {
+        release(1);
+    }
+
+    @Override
+    protected boolean tryAcquire(int ignored) {
+        return compareAndSetState(0, 1);
+    }
+
+    @Override
+    protected boolean tryRelease(int ignored) {
+        setState(0);
+        return true;
     }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -485,6 +486,37 @@ class BodyDrainFilterTest {
             });
             assertEquals(0, exchange.unread());
             assertEquals(1, filter.getStats().getDrainedRequests());
+            assertEquals(1, filter.getStats().getRequestsWithBody(), "one request, however many dispatches");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"read", "sendError", "throw", "startAsync"})
+        void theContainerKeepsTheWrappersOnlyWhereAnotherDispatchOfItsOwnRequestCanFollow(String servlet)
+                throws Exception {
+            FakeExchange exchange = FakeExchange.withBody(10_000);
+            try {
+                run(exchange, (request, response) -> {
+                    switch (servlet) {
+                        case "read" -> request.getInputStream().readAllBytes();
+                        case "sendError" -> response.sendError(401);
+                        case "throw" -> throw new ServletException("boom");
+                        default -> request.startAsync();
+                    }
+                });
+            } catch (ServletException expected) {
+                assertEquals("throw", servlet);
+            }
+            Object kept = exchange.attributes.get(BodyDrainFilter.DRAIN_ATTRIBUTE);
+            if (servlet.equals("read")) {
+                assertNull(kept, "an entry in the container's attributes is an allocation a request");
+                return;
+            }
+            assertNotNull(kept);
+            exchange.asyncCompleted = true;
+            exchange.dispatcherType = servlet.equals("startAsync") ? DispatcherType.ASYNC : DispatcherType.ERROR;
+            filter.doFilter(exchange.request(), exchange.response(),
+                    (ThrowingChain) (request, response) -> assertSame(kept, request, "the same wrappers"));
+            assertEquals(0, exchange.unread());
             assertEquals(1, filter.getStats().getRequestsWithBody(), "one request, however many dispatches");
         }
 

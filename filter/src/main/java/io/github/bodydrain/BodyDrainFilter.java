@@ -126,9 +126,12 @@ import java.util.Collections;
  * ERROR when the filter is mapped to those alone); an INCLUDE never does, since the including
  * servlet still owns the response. Later dispatches of the same request pass through, so the
  * filter works once per request; an ASYNC dispatch that ends without restarting async processing
- * drains when it returns, as a REQUEST dispatch does. The state is kept under a request attribute
- * named after the class, not the filter, and never removed: it must outlive the first dispatch
- * for async, and a second registration of the filter then stays harmless. Map the filter first of
+ * drains when it returns, as a REQUEST dispatch does. A later dispatch finds the filter's wrappers
+ * under the request it is given (a FORWARD, or a second registration of the filter in the same
+ * chain), or, where the container hands in its own request again (ASYNC, ERROR), under a request
+ * attribute named after the class, not the filter. The attribute is set only where such a
+ * dispatch can follow: async started, {@code sendError}, or an exception from the chain; it is
+ * never removed. Map the filter first of
  * all filters, with {@code <async-supported>true</async-supported>}, to the REQUEST, ASYNC and
  * ERROR dispatcher types.
  *
